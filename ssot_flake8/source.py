@@ -1,0 +1,67 @@
+"""Reading and parsing checked files. Nothing here imports or executes them."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+import warnings
+from dataclasses import dataclass
+
+from .rules import rule
+
+MAX_BYTES = 16 * 1024 * 1024  # a generated or vendored blob this big is reported, not parsed
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str
+    line: int
+    col: int  # 1-based, like ruff and flake8's output
+    code: str
+    message: str
+    subject: str = ""  # the qualified name the finding is about (for fix, baseline and audit)
+    target: str = ""  # the canonical name or replacement module, when there is one
+
+    def text(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+class SourceError(Exception):
+    """A file that cannot be analysed; becomes one SOT000 finding."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+        self.col = col
+
+    def finding(self, path: str) -> Finding:
+        message = rule("SOT000").format(path=path, error=str(self))
+        return Finding(path, self.line, self.col, "SOT000", message)
+
+
+def decode(data: bytes) -> str:
+    """Decode as Python does: a PEP 263 coding line or BOM, else UTF-8."""
+    if len(data) > MAX_BYTES:
+        raise SourceError(f"file too large ({len(data) // (1024 * 1024)} MiB > 16 MiB)")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError) as error:
+        raise SourceError(f"bad encoding declaration: {error}") from None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SourceError(f"not valid {error.encoding} (byte {error.start})", line) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse(text: str, path: str) -> ast.Module:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences are not our business
+            return ast.parse(text, filename=path)
+    except SyntaxError as error:
+        message = f"SyntaxError: {error.msg}"
+        raise SourceError(message, error.lineno or 1, error.offset or 1) from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise SourceError(f"cannot parse: {type(error).__name__}: {error}") from None
