@@ -1,0 +1,1 @@
+"""Tests of the Netra backend (never run by ssot-flake8: parsed only)."""

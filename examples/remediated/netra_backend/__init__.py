@@ -1,0 +1,1 @@
+"""Netra backend (example tree for ssot-flake8: the remediated state)."""
