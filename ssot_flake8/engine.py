@@ -459,7 +459,7 @@ class ModuleChecker(ast.NodeVisitor):
                for d in node.decorator_list):
             self.report("SOT201", node, returned.qualname, "",
                         kind=f"cached getter {node.name}()", symbol=returned.name)
-        elif self.module != returned.module:
+        elif self.module != returned.module and _factory_shaped(node, owner):
             kind = self.factory_kind(node, owner)
             name = f"{owner.name}.{node.name}" if owner else node.name
             self.report("SOT202", node, returned.qualname, returned.qualname,
@@ -608,6 +608,24 @@ def _locally_bound(node: ast.AST) -> set[str]:
         elif isinstance(child, (ast.MatchAs, ast.MatchStar)) and child.name:
             names.add(child.name)
     return names
+
+
+FACTORY_PREFIXES = ("create", "make", "build", "new", "get", "provide", "construct", "spawn")
+
+
+def _factory_shaped(node: ast.AST, owner: ast.ClassDef | None) -> bool:
+    """Named or placed like a factory: `create_x()`, `x_factory()`, `X.create()`, `XFactory.m()`.
+
+    A plain helper that happens to return an instance (a pytest fixture, `resume(ctx)`) is not
+    reported: the seeds' "factory patterns" are the functions whose job is building managers.
+    """
+    name = node.name.lower().lstrip("_")
+    if name.startswith(FACTORY_PREFIXES) or name.endswith("factory"):
+        return True
+    if owner is not None:
+        return owner.name.endswith("Factory") or _decorated(node, "staticmethod") or _decorated(
+            node, "classmethod")
+    return False
 
 
 def _decorated(node: ast.AST, name: str) -> bool:
