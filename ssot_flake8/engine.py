@@ -193,7 +193,7 @@ class ModuleChecker(ast.NodeVisitor):
                 self.check_imported_name(qualname, alias)
             local = alias.asname or alias.name
             binding = self.bind(local, qualname)
-            if self.scope.kind == "module" and self.policy.symbol_at(qualname) and binding:
+            if self.records_reexports() and self.policy.symbol_at(qualname) and binding:
                 self.imports.append(ImportRecord(local, binding, alias, alias.asname == alias.name))
 
     def absolute_module(self, node: ast.ImportFrom) -> str | None:
@@ -205,6 +205,10 @@ class ModuleChecker(ast.NodeVisitor):
             return None  # beyond the top-level package: Python refuses it too
         base = parts[: len(parts) - (node.level - 1)]
         return ".".join(base + (node.module.split(".") if node.module else [])) or None
+
+    def records_reexports(self) -> bool:
+        """Module-level imports that exist at run time can re-export; TYPE_CHECKING ones cannot."""
+        return self.scope.kind == "module" and not self.in_type_checking
 
     def reporting_imports(self) -> bool:
         return self.policy.report_type_checking or not self.in_type_checking
@@ -237,7 +241,7 @@ class ModuleChecker(ast.NodeVisitor):
         for name in self.policy.holds_names(module):
             qualname = f"{module}.{name}"
             binding = self.bind(name, qualname)
-            if self.scope.kind == "module" and self.policy.symbol_at(qualname) and binding:
+            if self.records_reexports() and self.policy.symbol_at(qualname) and binding:
                 self.imports.append(ImportRecord(name, binding, alias, False, star=True))
 
     # -- references and calls --------------------------------------------------------------------
@@ -347,7 +351,8 @@ class ModuleChecker(ast.NodeVisitor):
             kind = "module-level instance" if self.scope.kind == "module" else "class attribute instance"
             self.report("SOT201", node, constructed.qualname, "", kind=kind, symbol=constructed.name)
             return
-        aliased = self.resolve(value, mark_used=False) if isinstance(value, (ast.Name, ast.Attribute)) else None
+        is_name = isinstance(value, (ast.Name, ast.Attribute))
+        aliased = self.resolve(value, mark_used=False) if is_name else None
         symbol = self.policy.symbol_at(aliased) if aliased else None
         if symbol:
             for target in targets:
@@ -603,9 +608,7 @@ def _locally_bound(node: ast.AST) -> set[str]:
             names.add(child.name)
         elif isinstance(child, (ast.Import, ast.ImportFrom)):
             names.update((a.asname or a.name).split(".")[0] for a in child.names if a.name != "*")
-        elif isinstance(child, ast.ExceptHandler) and child.name:
-            names.add(child.name)
-        elif isinstance(child, (ast.MatchAs, ast.MatchStar)) and child.name:
+        elif isinstance(child, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and child.name:
             names.add(child.name)
     return names
 

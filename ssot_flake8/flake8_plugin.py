@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 from . import __version__
 from .engine import check_tree

@@ -11,9 +11,9 @@ import configparser
 import difflib
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 if sys.version_info >= (3, 11):
     import tomllib
