@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .engine import check_file
+from .index import expand_policy
 from .policy import Policy, PolicyError, load_policy
 from .rules import rules_table_markdown, rules_text
 
@@ -64,7 +65,7 @@ def run_rules(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    policy = load_policy(args.config)
+    policy = policy_for(args)
     findings = [f for path in iter_python_files(args.paths) for f in check_file(path, policy)]
     for finding in findings:
         print(finding.text())
@@ -87,7 +88,10 @@ def iter_python_files(paths: Sequence[str]) -> Iterator[Path]:
 
 
 def policy_for(args: argparse.Namespace) -> Policy:
-    return load_policy(getattr(args, "config", None))
+    """The policy, grown by the symbol index of its tree (what every verb should check with)."""
+    policy = load_policy(getattr(args, "config", None))
+    expand_policy(policy)
+    return policy
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,6 +11,7 @@ from pathlib import Path
 from importlinter import Contract, ContractCheck, fields, output
 
 from .engine import check_file
+from .index import expand_policy
 from .policy import LIST_FIELDS, Policy, PolicyError, build_policy, module_path
 
 
@@ -38,6 +39,7 @@ class SsotContract(Contract):
     def check(self, graph, verbose: bool) -> ContractCheck:
         try:
             policy = self.policy()
+            expand_policy(policy)
         except PolicyError as error:
             return ContractCheck(kept=False, metadata={"error": str(error), "findings": []})
         findings = []

@@ -10,6 +10,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .fallback import import_statements
 from .policy import Policy, Symbol, module_name
 from .rules import rule
 from .source import Finding, SourceError, decode, parse
@@ -18,6 +19,7 @@ FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPE_NODES = (*FUNCTION_NODES, ast.ClassDef, ast.Lambda)
 DYNAMIC_IMPORTERS = {"importlib.import_module", "builtins.__import__", "__import__"}
 CACHE_DECORATORS = {"functools.lru_cache", "functools.cache", "functools.cached_property"}
+IMPORT_CODES = {"SOT001", "SOT002", "SOT004"}  # what the token-level fallback can still tell
 
 
 def could_match(data: bytes, policy: Policy) -> bool:
@@ -30,10 +32,21 @@ def check_source(data: bytes, path: str, policy: Policy, *, prefilter: bool = Tr
     if prefilter and not could_match(data, policy):
         return []
     try:
-        tree = parse(decode(data), path)
+        text = decode(data)
     except SourceError as error:
         return [error.finding(path)]
+    try:
+        tree = parse(text, path)
+    except SourceError as error:  # the syntax error once, and the file's imports all the same
+        return [error.finding(path), *check_imports_only(text, path, policy)]
     return check_tree(tree, path, policy, data.decode("utf-8", "replace").splitlines())
+
+
+def check_imports_only(text: str, path: str, policy: Policy) -> list[Finding]:
+    """The import rules on the import statements of a file that does not parse."""
+    tree = ast.Module(body=import_statements(text), type_ignores=[])
+    findings = check_tree(tree, path, policy, text.splitlines())
+    return [finding for finding in findings if finding.code in IMPORT_CODES]
 
 
 def check_file(path: Path | str, policy: Policy) -> list[Finding]:
@@ -172,8 +185,8 @@ class ModuleChecker(ast.NodeVisitor):
     # -- imports ---------------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            if self.reporting_imports():
-                self.check_deprecated(alias.name, alias)
+            if self.reporting_imports() and not self.check_deprecated(alias.name, alias):
+                self.check_stale(alias.name, None, alias)
             if alias.asname:
                 self.bind(alias.asname, alias.name)
             else:
@@ -184,13 +197,14 @@ class ModuleChecker(ast.NodeVisitor):
         module = self.absolute_module(node)
         if module is None:
             return
+        reported: set[str] = set()  # a missing module is reported once per statement
         for alias in node.names:
             if alias.name == "*":
                 self.star_import(module, alias)
                 continue
             qualname = f"{module}.{alias.name}"
-            if self.reporting_imports():
-                self.check_imported_name(qualname, alias)
+            if self.reporting_imports() and not self.check_imported_name(qualname, alias):
+                self.check_stale(module, alias.name, alias, reported)
             local = alias.asname or alias.name
             binding = self.bind(local, qualname)
             if self.records_reexports() and self.policy.symbol_at(qualname) and binding:
@@ -213,12 +227,23 @@ class ModuleChecker(ast.NodeVisitor):
     def reporting_imports(self) -> bool:
         return self.policy.report_type_checking or not self.in_type_checking
 
-    def check_imported_name(self, qualname: str, node: ast.AST) -> None:
+    def check_imported_name(self, qualname: str, node: ast.AST) -> bool:
+        """SOT001 / SOT002 for one imported name; True when the name is a policy name."""
         symbol = self.policy.symbol_at(qualname)
         if symbol and qualname != symbol.qualname:
             self.report_non_canonical(qualname, symbol, node)
-        elif not symbol:
-            self.check_deprecated(qualname, node)
+        return bool(symbol) or self.check_deprecated(qualname, node)
+
+    def check_stale(self, module: str, name: str | None, node: ast.AST, reported: set | None = None):
+        """SOT004 when the index knows the tree has no such module or name."""
+        index = self.policy.index
+        stale = index.stale(module, name) if index is not None else None
+        if stale and stale[0] not in (reported or ()):
+            problem, hint = stale
+            subject = f"{module}.{name}" if name else module
+            self.report("SOT004", node, subject, "", problem=problem, hint=hint)
+            if reported is not None:
+                reported.add(problem)
 
     def report_non_canonical(self, qualname: str, symbol: Symbol, node: ast.AST) -> None:
         self.report(
@@ -236,8 +261,8 @@ class ModuleChecker(ast.NodeVisitor):
         return bool(deprecated)
 
     def star_import(self, module: str, alias: ast.alias) -> None:
-        if self.reporting_imports():
-            self.check_deprecated(module, alias)
+        if self.reporting_imports() and not self.check_deprecated(module, alias):
+            self.check_stale(module, None, alias)
         for name in self.policy.holds_names(module):
             qualname = f"{module}.{name}"
             binding = self.bind(name, qualname)

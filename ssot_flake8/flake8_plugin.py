@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from . import __version__
 from .engine import check_tree
+from .index import expand_policy
 from .policy import Policy, PolicyError, find_config, load_policy
 
 
@@ -43,7 +44,10 @@ class SsotChecker:
         try:
             config = options.ssot_config or _discovered_config()
             if config:
+                # Built once, in flake8's main process before it forks its workers; the disk
+                # cache keeps a repeated run cheap, so every file sees the whole tree's index.
                 cls.policy = load_policy(config)
+                expand_policy(cls.policy)
         except PolicyError as error:
             sys.stderr.write(f"ssot-flake8: error: {error}\n")
             raise SystemExit(2) from None

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -95,6 +96,7 @@ class Policy:
     exempt_patterns: tuple[str, ...] = ()
     report_type_checking: bool = True
     contract_names: tuple[str, ...] = ()
+    index: Any = field(default=None, repr=False, compare=False)  # index.ModuleIndex, once built
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def refresh(self) -> None:
@@ -133,8 +135,10 @@ class Policy:
     def keywords(self) -> frozenset[bytes]:
         """Words at least one of which a file must contain to hold any finding (the pre-filter)."""
         if "keywords" not in self._derived:
-            words = {qualname.rpartition(".")[2] for qualname in self.known_names()}
-            self._derived["keywords"] = frozenset(word.encode() for word in words)
+            words = {qualname.rpartition(".")[2].encode() for qualname in self.known_names()}
+            if self.index is not None:  # stale imports: any import from the tree may hold one
+                words |= self.index.keywords()
+            self._derived["keywords"] = frozenset(words)
         return self._derived["keywords"]
 
     def short_names(self) -> dict[str, Symbol]:

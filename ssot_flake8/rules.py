@@ -134,6 +134,17 @@ RULES: tuple[Rule, ...] = (
         bad="# unified_manager.py\nclass UnifiedWebSocketManager:\n    ...",
         good="# only websocket_manager.py defines class WebSocketManager",
     ),
+    Rule(
+        code="SOT004",
+        name="stale-import",
+        message="stale import: {problem}{hint}",
+        rationale="An import of a name or module that no longer exists in the tree fails at run "
+        "time, or silently falls back when it sits in `try/except ImportError`; the symbol index "
+        "knows what each module defines, imports and re-exports.",
+        bad="try:\n    from netra_backend.app.websocket_core.websocket_manager import UnifiedManager\n"
+        "except ImportError:\n    UnifiedManager = None",
+        good="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager",
+    ),
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

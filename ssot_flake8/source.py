@@ -8,6 +8,7 @@ import tokenize
 import warnings
 from dataclasses import dataclass
 
+from .fallback import newer_syntax
 from .rules import rule
 
 MAX_BYTES = 16 * 1024 * 1024  # a generated or vendored blob this big is reported, not parsed
@@ -64,7 +65,9 @@ def parse(text: str, path: str) -> ast.Module:
             warnings.simplefilter("ignore")  # invalid escape sequences are not our business
             return ast.parse(text, filename=path)
     except SyntaxError as error:
-        message = f"SyntaxError: {error.msg}"
+        lines = text.splitlines()
+        line = lines[error.lineno - 1] if error.lineno and error.lineno <= len(lines) else ""
+        message = newer_syntax(error.msg, line) or f"SyntaxError: {error.msg}"
         raise SourceError(message, error.lineno or 1, error.offset or 1) from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise SourceError(f"cannot parse: {type(error).__name__}: {error}") from None

@@ -1,0 +1,590 @@
+"""The whole-program symbol index: every (module, name) under which a policy name is reachable.
+
+It parses every module of the checked tree once (ast only; nothing is imported), records per
+module its definitions, `X = Y` aliases, `X = type("X", (Y,), {})` shells, imports (made
+absolute), `__all__` and star imports, and then follows re-export and alias chains (cycle-safe)
+to the object each name finally denotes, its *origin*. Two names with the same origin are the
+same object, so `expand_policy` adds every name that reaches a registered symbol or a banned
+callable to the policy's lookup tables: the engine, and with it every front-end, then catches
+aliases and re-exports that nobody listed. The index also answers what a module offers, for the
+stale-import rule.
+
+Parsed modules are cached on disk by content hash (`.ssot_cache/` next to the config).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .policy import Policy
+from .source import SourceError, decode, parse
+
+FORMAT = 1  # bump when the cached record layout changes
+COMPILED_SUFFIXES = (".pyi", ".so", ".pyd")
+MODULE_DUNDERS = {"__name__", "__doc__", "__file__", "__path__", "__package__", "__spec__",
+                  "__loader__", "__all__", "__builtins__", "__dict__"}
+DEFINED = ""  # binding target: the name is defined in this module (it is its own origin)
+
+
+# -- what one module records ---------------------------------------------------------------------
+
+
+@dataclass
+class ModuleInfo:
+    """The module-level facts of one file. Binding targets: DEFINED, ">abs.qualname" (an import)
+    or "=local.dotted" (an alias of another name of this module)."""
+
+    bindings: dict[str, list[str]] = field(default_factory=dict)
+    stars: list[str] = field(default_factory=list)  # absolute modules star-imported
+    all: list[str] | None = None
+    judgeable: bool = True  # False: `__getattr__`, unparsable or compiled, so it may hold anything
+
+    def to_json(self) -> list:
+        return [self.bindings, self.stars, self.all, self.judgeable]
+
+    @classmethod
+    def from_json(cls, data: list) -> ModuleInfo:
+        return cls(*data)
+
+
+class ModuleRecorder:
+    """Collects a ModuleInfo from a module's top level (not from function or class bodies)."""
+
+    def __init__(self, module: str, is_package: bool) -> None:
+        self.module = module
+        self.is_package = is_package
+        self.info = ModuleInfo()
+
+    def record(self, tree: ast.Module) -> ModuleInfo:
+        self.statements(tree.body)
+        return self.info
+
+    def bind(self, name: str, target: str) -> None:
+        targets = self.info.bindings.setdefault(name, [])
+        if target not in targets:
+            targets.append(target)
+
+    def statements(self, body: list[ast.stmt]) -> None:
+        for statement in body:
+            handler = getattr(self, f"on_{type(statement).__name__}", None)
+            if handler:
+                handler(statement)
+            else:
+                self.generic(statement)
+
+    def generic(self, node: ast.AST) -> None:
+        """Blocks (if, try, with, for, match...): their bodies are module level too."""
+        for name, value in ast.iter_fields(node):
+            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                self.statements(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, (ast.ExceptHandler, ast.match_case)):
+                        self.generic(item)
+                    elif isinstance(item, ast.AST):
+                        self.stored_names(item)
+            elif isinstance(value, ast.AST):
+                self.stored_names(value)
+            elif name == "name" and isinstance(value, str) and isinstance(node, ast.ExceptHandler):
+                self.bind(value, DEFINED)
+
+    def stored_names(self, node: ast.AST) -> None:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                self.bind(child.id, DEFINED)
+            elif isinstance(child, (ast.MatchAs, ast.MatchStar)) and child.name:
+                self.bind(child.name, DEFINED)
+
+    def on_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.bind(alias.asname, ">" + alias.name)
+            else:
+                top = alias.name.split(".")[0]
+                self.bind(top, ">" + top)
+
+    def on_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = absolute_module(self.module, self.is_package, node.level, node.module)
+        if module is None:
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                self.info.stars.append(module)
+            else:
+                self.bind(alias.asname or alias.name, f">{module}.{alias.name}")
+
+    def on_ClassDef(self, node: ast.ClassDef) -> None:
+        self.bind(node.name, DEFINED)
+
+    def on_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.bind(node.name, DEFINED)
+        if node.name == "__getattr__":
+            self.info.judgeable = False  # PEP 562: the module answers any name
+        for child in ast.walk(node):
+            if isinstance(child, ast.Global):  # `global X; X = ...` binds a module name
+                for name in child.names:
+                    self.bind(name, DEFINED)
+
+    on_AsyncFunctionDef = on_FunctionDef
+
+    def on_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self.assigned(target, node.value)
+
+    def on_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.assigned(node.target, node.value)
+
+    def on_AugAssign(self, node: ast.AugAssign) -> None:
+        if _is_all(node.target):
+            self.extend_all(node.value)
+        else:
+            self.stored_names(node.target)
+
+    def on_Expr(self, node: ast.Expr) -> None:
+        call = node.value  # __all__.extend([...]) / __all__.append("x")
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and _is_all(call.func.value) and call.func.attr in ("extend", "append")):
+            for argument in call.args:
+                self.extend_all(argument if call.func.attr == "extend" else ast.List([argument]))
+
+    def assigned(self, target: ast.expr, value: ast.expr) -> None:
+        if _is_all(target):
+            self.info.all = []
+            self.extend_all(value)
+        elif isinstance(target, ast.Name):
+            self.bind(target.id, self.value_target(value))
+        else:
+            self.stored_names(target)
+
+    def value_target(self, value: ast.expr) -> str:
+        dotted = _dotted(value)
+        if dotted:
+            return "=" + dotted
+        base = _type_shell_base(value)
+        return "=" + base if base else DEFINED
+
+    def extend_all(self, value: ast.AST) -> None:
+        if self.info.all is None:
+            self.info.all = []
+        for item in _string_items(value):
+            if item not in self.info.all:
+                self.info.all.append(item)
+
+
+def absolute_module(module: str, is_package: bool, level: int, name: str | None) -> str | None:
+    """The absolute module of `from <level dots><name> import ...` written in `module`."""
+    if not level:
+        return name
+    package = module if is_package else module.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + (name.split(".") if name else [])) or None
+
+
+def _is_all(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and node.id == "__all__"
+
+
+def _dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _type_shell_base(value: ast.AST) -> str | None:
+    """`type("X", (Base,), {})`: a class with one base and nothing of its own is another name
+    for its base (how compatibility names were minted dynamically in the seeds' code base)."""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            and value.func.id == "type" and len(value.args) == 3 and not value.keywords):
+        return None
+    _, bases, namespace = value.args
+    empty = (isinstance(namespace, ast.Dict) and not namespace.keys) or (
+        isinstance(namespace, ast.Call) and _dotted(namespace.func) == "dict"
+        and not namespace.args and not namespace.keywords)
+    if isinstance(bases, ast.Tuple) and len(bases.elts) == 1 and empty:
+        return _dotted(bases.elts[0])
+    return None
+
+
+def _string_items(node: ast.AST) -> list[str]:
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    if isinstance(node, ast.BinOp):
+        return _string_items(node.left) + _string_items(node.right)
+    return []
+
+
+def _did_you_mean(word: str, candidates, full: bool = False) -> str:
+    names = {c.rpartition(".")[2]: c for c in candidates}
+    close = difflib.get_close_matches(word, list(names), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f"; did you mean {names[close[0]] if full else close[0]}?"
+
+
+def record_source(data: bytes, module: str, is_package: bool) -> ModuleInfo:
+    """The ModuleInfo of one file's bytes; an unparsable file keeps only its import statements."""
+    from .fallback import import_statements  # the token-level reader, for broken files
+
+    try:
+        text = decode(data)
+    except SourceError:
+        return ModuleInfo(judgeable=False)
+    try:
+        tree = parse(text, module)
+    except SourceError:
+        tree = ast.Module(body=import_statements(text), type_ignores=[])
+        info = ModuleRecorder(module, is_package).record(tree)
+        info.judgeable = False
+        return info
+    return ModuleRecorder(module, is_package).record(tree)
+
+
+# -- the index over a tree -----------------------------------------------------------------------
+
+
+class ModuleIndex:
+    """The modules of a tree and the name resolution across them."""
+
+    def __init__(self, modules: dict[str, ModuleInfo], roots: tuple[str, ...]) -> None:
+        self.modules = modules
+        self.roots = roots
+        self.children: dict[str, set[str]] = defaultdict(set)
+        for name in modules:
+            parent, _, child = name.rpartition(".")
+            if parent:
+                self.children[parent].add(child)
+        self._origins: dict[tuple[str, str], frozenset[str]] = {}
+        self._exports: dict[str, frozenset[str] | None] = {}
+
+    # -- what a module offers (stale imports) ------------------------------------------------------
+    def in_roots(self, module: str) -> bool:
+        return any(module == root or module.startswith(root + ".") for root in self.roots)
+
+    def has_module(self, module: str) -> bool:
+        return module in self.modules
+
+    def offered(self, module: str) -> set[str] | None:
+        """Every name `from module import <name>` can get, or None when that cannot be known."""
+        info = self.modules.get(module)
+        if info is None or not info.judgeable:
+            return None
+        names = set(info.bindings) | self.children.get(module, set()) | MODULE_DUNDERS
+        for star in info.stars:
+            exported = self.exports(star)
+            if exported is None:
+                return None
+            names |= exported
+        return names
+
+    def exports(self, module: str, stack: frozenset[str] = frozenset()) -> frozenset[str] | None:
+        """The names `from module import *` brings (None: unknown, e.g. outside the tree)."""
+        if module in self._exports:
+            return self._exports[module]
+        info = self.modules.get(module)
+        if info is None or not info.judgeable:
+            return None
+        if info.all is not None:
+            result: frozenset[str] | None = frozenset(info.all)
+        elif module in stack:
+            return frozenset()  # a star cycle: the names come from the other modules of the cycle
+        else:
+            names = {n for n in info.bindings if not n.startswith("_")}
+            for star in info.stars:
+                exported = self.exports(star, stack | {module})
+                if exported is None:
+                    names = None
+                    break
+                names |= exported
+            result = None if names is None else frozenset(names)
+        if not stack:  # results computed inside a cycle may be partial: keep only complete ones
+            self._exports[module] = result
+        return result
+
+    def stale(self, module: str, name: str | None) -> tuple[str, str] | None:
+        """(problem, did-you-mean hint) when `from module import name` (or `import module`, with
+        name None) asks the tree for something it does not have; None when fine or unknowable."""
+        if not self.in_roots(module):
+            return None
+        missing = self.missing_module(module)
+        if missing:
+            hint = _did_you_mean(missing.rpartition(".")[2], self.sibling_modules(missing), full=True)
+            return f"module {missing} does not exist", hint
+        offered = self.offered(module)
+        if name is None or offered is None or name in offered:
+            return None
+        hint = _did_you_mean(name, offered - MODULE_DUNDERS)
+        return f"{module} neither defines, imports nor re-exports {name}", hint
+
+    def missing_module(self, module: str) -> str | None:
+        """The first missing package or module on the way to `module` (under a root package)."""
+        parts = module.split(".")
+        for end in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:end])
+            if self.in_roots(prefix) and prefix not in self.modules:
+                parent = self.modules.get(prefix.rpartition(".")[0])
+                if parent is not None and not parent.judgeable:
+                    return None  # a compiled or dynamic parent may provide it
+                return prefix
+        return None
+
+    def sibling_modules(self, module: str) -> list[str]:
+        parent = module.rpartition(".")[0]
+        return sorted(f"{parent}.{child}" if parent else child for child in self.children.get(parent, ()))
+
+    # -- origins -------------------------------------------------------------------------------------
+    def origins(self, module: str, name: str) -> frozenset[str]:
+        """The qualified names of the definitions `module.name` may finally denote."""
+        return self._origins_of(module, name, set())[0]
+
+    def resolve(self, qualname: str) -> frozenset[str]:
+        return self._resolve(qualname, set())[0]
+
+    def _origins_of(self, module: str, name: str, stack: set) -> tuple[frozenset[str], bool]:
+        key = (module, name)
+        if key in self._origins:
+            return self._origins[key], False
+        info = self.modules.get(module)
+        if info is None:
+            return frozenset({f"{module}.{name}"}), False  # outside the tree: its own origin
+        if key in stack:
+            return frozenset(), True
+        stack.add(key)
+        found, cut = self._follow(module, name, info, stack)
+        stack.discard(key)
+        if not cut:  # a result cut short by a cycle is only complete at the cycle's entry
+            self._origins[key] = found
+        return found, cut
+
+    def _follow(self, module: str, name: str, info: ModuleInfo, stack: set):
+        found: set[str] = set()
+        cut = False
+        targets = info.bindings.get(name)
+        if targets:
+            for target in targets:
+                if target == DEFINED:
+                    found.add(f"{module}.{name}")
+                    continue
+                if target.startswith(">"):
+                    origins, was_cut = self._resolve(target[1:], stack)
+                else:
+                    origins, was_cut = self._resolve_local(module, target[1:], stack)
+                found |= origins
+                cut = cut or was_cut
+        elif f"{module}.{name}" in self.modules:
+            found.add(f"{module}.{name}")  # a submodule
+        else:
+            for star in info.stars:
+                exported = self.exports(star)
+                if exported is None or name in exported:
+                    origins, was_cut = self._origins_of(star, name, stack)
+                    found |= origins
+                    cut = cut or was_cut
+        return frozenset(found), cut
+
+    def _resolve_local(self, module: str, dotted: str, stack: set):
+        first, _, rest = dotted.partition(".")
+        origins, cut = self._origins_of(module, first, stack)
+        return self._attributes(origins, rest, stack, cut)
+
+    def _resolve(self, qualname: str, stack: set) -> tuple[frozenset[str], bool]:
+        if qualname in self.modules:
+            return frozenset({qualname}), False
+        module = qualname
+        while module and module not in self.modules:
+            module = module.rpartition(".")[0]
+        if not module:
+            return frozenset({qualname}), False  # outside the tree
+        first, _, rest = qualname[len(module) + 1:].partition(".")
+        origins, cut = self._origins_of(module, first, stack)
+        return self._attributes(origins, rest, stack, cut)
+
+    def _attributes(self, origins: frozenset[str], rest: str, stack: set, cut: bool):
+        """`origin.rest`: followed further only through modules; a class attribute stays as is."""
+        if not rest:
+            return origins, cut
+        found: set[str] = set()
+        for origin in origins:
+            if origin in self.modules:
+                more, was_cut = self._resolve(f"{origin}.{rest}", stack)
+                found |= more
+                cut = cut or was_cut
+            else:
+                found.add(f"{origin}.{rest}")
+        return frozenset(found), cut
+
+    def names(self):
+        """Every (module, name) of the tree: bindings and star-imported names."""
+        for module, info in self.modules.items():
+            names = set(info.bindings)
+            for star in info.stars:
+                names |= self.exports(star) or set()
+            for name in names:
+                yield module, name
+
+    def by_origin(self) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = defaultdict(list)
+        for module, name in self.names():
+            for origin in self.origins(module, name):
+                table[origin].append(f"{module}.{name}")
+        return table
+
+    # -- the policy ------------------------------------------------------------------------------------
+    def expand(self, policy: Policy) -> int:
+        """Add every name that reaches a policy symbol or banned callable; returns how many."""
+        table = self.by_origin()
+        added = 0
+        for lookup in (policy.names, policy.banned):
+            for qualname, entry in list(lookup.items()):
+                for origin in self.resolve(qualname):
+                    for alias in table.get(origin, ()):
+                        if alias not in lookup:
+                            lookup[alias] = entry
+                            added += 1
+        return added
+
+    def keywords(self) -> set[bytes]:
+        """Words a file that imports from the tree contains (for the engine's pre-filter)."""
+        return {root.split(".")[0].encode() for root in self.roots} | {b"from ."}
+
+
+# -- building, with the on-disk cache ----------------------------------------------------------------
+
+
+def tree_files(policy: Policy) -> list[tuple[Path, str, bool]]:
+    """(path, module, is_package) of every module file of the policy's root packages."""
+    found = []
+    for source_root in policy.source_roots:
+        for root in policy.root_packages:
+            base = source_root.joinpath(*root.split("."))
+            if base.with_suffix(".py").is_file():
+                found.append((base.with_suffix(".py"), root, False))
+            if not base.is_dir():
+                continue
+            for directory, subdirs, files in os.walk(base):
+                subdirs[:] = sorted(d for d in subdirs if d.isidentifier())
+                package = root + "".join(
+                    "." + part for part in Path(directory).relative_to(base).parts)
+                for filename in sorted(files):
+                    stem, suffix = os.path.splitext(filename)
+                    stem = stem.split(".")[0]  # mod.cpython-311-x86_64.so
+                    if suffix in (".py", *COMPILED_SUFFIXES) and stem.isidentifier():
+                        is_package = stem == "__init__"
+                        module = package if is_package else f"{package}.{stem}"
+                        found.append((Path(directory) / filename, module, is_package))
+    return found
+
+
+def cache_path(policy: Policy) -> Path:
+    key = hashlib.sha1(
+        "\0".join([*map(str, policy.source_roots), *policy.root_packages]).encode()
+    ).hexdigest()[:12]
+    version = f"py{sys.version_info[0]}{sys.version_info[1]}"  # what parses depends on it
+    return policy.config_path.parent / ".ssot_cache" / f"index-v{FORMAT}-{version}-{key}.json"
+
+
+def build_index(policy: Policy, *, use_cache: bool = True) -> ModuleIndex:
+    path = cache_path(policy)
+    cached = _read_cache(path) if use_cache else {}
+    entries: dict[str, list] = {}
+    modules: dict[str, ModuleInfo] = {}
+    files = tree_files(policy)
+    progress = _Progress(len(files))
+    for number, (file, module, is_package) in enumerate(files):
+        progress.show(number)
+        if file.suffix != ".py":
+            modules.setdefault(module, ModuleInfo(judgeable=False))
+            continue
+        try:
+            data = file.read_bytes()
+        except OSError:
+            modules.setdefault(module, ModuleInfo(judgeable=False))
+            continue
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        key = str(file)
+        hit = cached.get(key)
+        if hit and hit[0] == digest:
+            info = ModuleInfo.from_json(hit[1])
+        else:
+            info = record_source(data, module, is_package)
+        entries[key] = [digest, info.to_json()]
+        modules[module] = info
+    progress.done()
+    if use_cache and entries != cached:
+        _write_cache(path, entries)
+    for directory in {m.rpartition(".")[0] for m in modules}:
+        while directory and directory not in modules:  # namespace packages exist too
+            modules[directory] = ModuleInfo()
+            directory = directory.rpartition(".")[0]
+    return ModuleIndex(modules, policy.root_packages)
+
+
+def expand_policy(policy: Policy, *, use_cache: bool = True) -> ModuleIndex:
+    """Build (or load) the index of the policy's tree and grow the policy's lookup tables with it.
+
+    Every front-end calls this once, so they all give the same answers."""
+    index = build_index(policy, use_cache=use_cache)
+    index.expand(policy)
+    policy.index = index
+    policy.refresh()
+    return index
+
+
+def _read_cache(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("files", {}) if isinstance(data, dict) else {}
+
+
+def _write_cache(path: Path, entries: dict) -> None:
+    """Atomically; a cache that cannot be written only costs the next run its speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump({"format": FORMAT, "files": entries}, stream, separators=(",", ":"))
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except (OSError, UnboundLocalError):
+            pass
+
+
+class _Progress:
+    """`indexing 1200/10000 files` on a TTY's stderr, when it takes long enough to matter."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.start = time.monotonic()
+        self.enabled = sys.stderr.isatty()
+        self.shown = False
+
+    def show(self, number: int) -> None:
+        if self.enabled and number % 200 == 0 and time.monotonic() - self.start > 1:
+            sys.stderr.write(f"\rssot: indexing {number}/{self.total} files")
+            sys.stderr.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+            sys.stderr.flush()
