@@ -228,11 +228,13 @@ class ModuleChecker(ast.NodeVisitor):
         return self.policy.report_type_checking or not self.in_type_checking
 
     def check_imported_name(self, qualname: str, node: ast.AST) -> bool:
-        """SOT001 / SOT002 for one imported name; True when the name is a policy name."""
+        """SOT001 / SOT002 for one imported name; True when the name is a policy name (then
+        its own rule speaks for it, at the import or at the call, and SOT004 stays silent)."""
         symbol = self.policy.symbol_at(qualname)
         if symbol and qualname != symbol.qualname:
             self.report_non_canonical(qualname, symbol, node)
-        return bool(symbol) or self.check_deprecated(qualname, node)
+        deprecated = self.check_deprecated(qualname, node) if not symbol else False
+        return bool(symbol or deprecated or self.policy.banned_at(qualname))
 
     def check_stale(self, module: str, name: str | None, node: ast.AST, reported: set | None = None):
         """SOT004 when the index knows the tree has no such module or name."""

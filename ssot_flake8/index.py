@@ -15,6 +15,7 @@ Parsed modules are cached on disk by content hash (`.ssot_cache/` next to the co
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
 import hashlib
 import json
@@ -556,6 +557,7 @@ def _read_cache(path: Path) -> dict:
 
 def _write_cache(path: Path, entries: dict) -> None:
     """Atomically; a cache that cannot be written only costs the next run its speed."""
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
@@ -563,10 +565,9 @@ def _write_cache(path: Path, entries: dict) -> None:
             json.dump({"format": FORMAT, "files": entries}, stream, separators=(",", ":"))
         os.replace(temporary, path)
     except OSError:
-        try:
-            os.unlink(temporary)
-        except (OSError, UnboundLocalError):
-            pass
+        if temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 class _Progress:

@@ -108,6 +108,10 @@ CASES = {
         "from pkg.core import get_manager\nget_manager = None\nget_manager()\n",
         [],
     ),
+    "pkg/db/manager.py": (  # the unrelated module below imports from: it exists (no SOT004)
+        "Manager = get_manager = None\n",
+        [],
+    ),
     "pkg/app/unrelated_manager.py": (
         "from pkg.db import manager\nmanager.get_manager()\nfrom pkg.db.manager import Manager\n"
         "Manager()\nclass OldManagerTests:\n    pass\n",
