@@ -38,7 +38,7 @@ def check_source(data: bytes, path: str, policy: Policy, *, prefilter: bool = Tr
     try:
         tree = parse(text, path)
     except SourceError as error:  # the syntax error once, and the file's imports all the same
-        return [error.finding(path), *check_imports_only(text, path, policy)]
+        return sorted([error.finding(path), *check_imports_only(text, path, policy)])
     return check_tree(tree, path, policy, data.decode("utf-8", "replace").splitlines())
 
 
@@ -265,8 +265,12 @@ class ModuleChecker(ast.NodeVisitor):
     def star_import(self, module: str, alias: ast.alias) -> None:
         if self.reporting_imports() and not self.check_deprecated(module, alias):
             self.check_stale(module, None, alias)
+        index = self.policy.index
+        exported = index.exports(module) if index is not None else None
         for name in self.policy.holds_names(module):
             qualname = f"{module}.{name}"
+            if exported is not None and name not in exported and qualname in index.found:
+                continue  # a name the index found follows the module's `__all__` / public names
             binding = self.bind(name, qualname)
             if self.records_reexports() and self.policy.symbol_at(qualname) and binding:
                 self.imports.append(ImportRecord(name, binding, alias, False, star=True))

@@ -272,6 +272,7 @@ class ModuleIndex:
             if parent:
                 self.children[parent].add(child)
         self._origins: dict[tuple[str, str], frozenset[str]] = {}
+        self.found: set[str] = set()  # the qualified names `expand` added to a policy
         self._exports: dict[str, frozenset[str] | None] = {}
 
     # -- what a module offers (stale imports) ------------------------------------------------------
@@ -450,15 +451,14 @@ class ModuleIndex:
     def expand(self, policy: Policy) -> int:
         """Add every name that reaches a policy symbol or banned callable; returns how many."""
         table = self.by_origin()
-        added = 0
         for lookup in (policy.names, policy.banned):
             for qualname, entry in list(lookup.items()):
                 for origin in self.resolve(qualname):
                     for alias in table.get(origin, ()):
                         if alias not in lookup:
                             lookup[alias] = entry
-                            added += 1
-        return added
+                            self.found.add(alias)
+        return len(self.found)
 
     def keywords(self) -> set[bytes]:
         """Words a file that imports from the tree contains (for the engine's pre-filter)."""

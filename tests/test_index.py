@@ -1,0 +1,267 @@
+"""The symbol index: aliases and re-exports nobody listed, stale imports, newer and broken files.
+
+One project holds every case; `ssot check` and flake8 run over it once, and each case asserts
+its files' exact findings through both (flake8 runs no plugin on a file that does not parse: it
+reports E999 itself, see the README's "The symbol index").
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import LEGACY, POLICY_HEADER, run
+
+from ssot_flake8.fallback import import_statements
+from ssot_flake8.index import build_index
+from ssot_flake8.policy import load_policy
+
+USE = "use `from pkg.core.manager import Manager`"
+SINGLETON = "is a banned singleton accessor: construct Manager(user_context=...)"
+NEWER = sys.version_info < (3, 12)  # PEP 701 f-strings do not parse here
+
+FILES = {
+    "pkg/core/manager.py": "class Manager:\n    def __init__(self, user_context):\n"
+    "        self.user_context = user_context\n",
+    "pkg/core/__init__.py": "def get_manager():\n    return None\n",
+    # an alias in one module, re-exported by its package, imported in a third
+    "pkg/compat/aliases.py": "from pkg.core.manager import Manager\nCompatManager = Manager\n",
+    "pkg/compat/__init__.py": "from .aliases import CompatManager\n__all__ = ['CompatManager']\n",
+    "pkg/app/client.py": "from pkg.compat import CompatManager\nCompatManager(user_context=1)\n"
+    "CompatManager()\n",
+    # star re-exports: without __all__ everything public comes along; with it, only what it lists
+    "pkg/star/__init__.py": "from pkg.compat.aliases import *\n",
+    "pkg/hidden/mod.py": "from pkg.core.manager import Manager as Hidden\n__all__ = []\n",
+    "pkg/hidden/__init__.py": "from .mod import *\n",
+    "pkg/app/star_client.py": "from pkg.star import CompatManager\nfrom pkg.hidden import Hidden\n"
+    "CompatManager(user_context=Hidden)\n",
+    # re-export cycles: a star cycle and a plain import cycle
+    "pkg/cyc/a.py": "from pkg.cyc.b import *\nfrom pkg.core.manager import Manager as CycleManager\n",
+    "pkg/cyc/b.py": "from pkg.cyc.a import *\n",
+    "pkg/cyc/c.py": "from pkg.cyc.d import Loop\nCycleManager(user_context=Loop)\n",
+    "pkg/cyc/d.py": "from pkg.cyc.c import Loop\n",
+    "pkg/app/cyc_client.py": "from pkg.cyc.b import CycleManager\nfrom pkg.cyc.a import Missing\n"
+    "from pkg.cyc.d import Loop\nCycleManager(user_context=Loop)\n",
+    # classes minted by type(): an empty shell is another name for its base, a real body is not
+    "pkg/compat/typed.py": "from pkg.core.manager import Manager\n"
+    "TypedManager = type('TypedManager', (Manager,), {})\n"
+    "RichManager = type('RichManager', (Manager,), {'extra': 1})\n",
+    "pkg/app/typed_client.py": "from pkg.compat.typed import TypedManager, RichManager\n"
+    "TypedManager(user_context=RichManager)\n",
+    # a banned function through an alias and a package re-export
+    "pkg/util/helpers.py": "from pkg.core import get_manager as fetch\nmanager_getter = fetch\n",
+    "pkg/util/__init__.py": "from .helpers import manager_getter\n__all__ = ['manager_getter']\n",
+    "pkg/app/banned_client.py": "import pkg.util\nfrom pkg.util.helpers import manager_getter\n"
+    "manager_getter()\npkg.util.manager_getter()\n",
+    # stale names and modules, plain and inside try/except ImportError
+    "pkg/app/stale.py": "from pkg.core.manager import Manger\n"
+    "try:\n    from pkg.core.manager import ManagerV2\nexcept ImportError:\n    ManagerV2 = None\n"
+    "try:\n    import pkg.core.managers\nexcept ImportError:\n    pass\n"
+    "from pkg.core.mnager import Manager, Other\n"
+    "from . import nothing_here\n"
+    "from .client import CompatManager\n"
+    "from pkg.core.legacy import OldManager, anything\n"
+    "import pkg.shim.gone\n"
+    "import os.path\nfrom json import nothing\n",
+    # a module that answers any name (PEP 562) cannot be judged
+    "pkg/dynamic.py": "def __getattr__(name):\n    return name\n",
+    "pkg/app/dynamic_client.py": "from pkg.dynamic import whatever\n",
+    # newer syntax and a plain syntax error: the imports are still checked
+    "pkg/app/newer.py": "from pkg.core.legacy import get_manager\nlabel = f'{'nested'}'\nget_manager()\n",
+    "pkg/app/broken.py": "from pkg.core.legacy import get_manager\n\ndef broken(:\n    pass\n\n"
+    "TEXT = '''\nfrom pkg.shim import in_a_string\n'''\n"
+    "if True:\n    from pkg.shim import (\n        thing,\n    )\n"
+    "from pkg.core.gone import x\n",
+}
+
+
+def stale(line_col: str, problem: str, hint: str = "") -> str:
+    return f"{line_col}: SOT004 stale import: {problem}{hint}"
+
+
+EXPECTED = {
+    "pkg/compat/aliases.py": [
+        "2:1: SOT203 CompatManager is an alias of pkg.core.manager.Manager; import Manager from "
+        "pkg.core.manager instead"],
+    "pkg/compat/__init__.py": [
+        f"1:22: SOT001 pkg.compat.aliases.CompatManager is not the canonical path of Manager; {USE}",
+        "1:22: SOT204 pkg.compat re-exports Manager (listed in __all__); import it from "
+        "pkg.core.manager and remove the shim"],
+    "pkg/app/client.py": [
+        f"1:24: SOT001 pkg.compat.CompatManager is not the canonical path of Manager; {USE}",
+        "3:1: SOT103 Manager(...) constructed without user_context; pass user_context=..."],
+    "pkg/star/__init__.py": [
+        "1:32: SOT204 pkg.star re-exports Manager (star import); import it from pkg.core.manager "
+        "and remove the shim"],
+    "pkg/hidden/__init__.py": [],  # the star brings nothing: mod's __all__ is empty
+    "pkg/hidden/mod.py": [
+        "1:30: SOT204 pkg.hidden.mod re-exports Manager (import-only module); import it from "
+        "pkg.core.manager and remove the shim"],
+    "pkg/app/star_client.py": [
+        f"1:22: SOT001 pkg.star.CompatManager is not the canonical path of Manager; {USE}",
+        stale("2:24", "pkg.hidden neither defines, imports nor re-exports Hidden")],
+    "pkg/cyc/a.py": [
+        "1:23: SOT204 pkg.cyc.a re-exports Manager (star import); import it from pkg.core.manager "
+        "and remove the shim",
+        "2:30: SOT204 pkg.cyc.a re-exports Manager (import-only module); import it from "
+        "pkg.core.manager and remove the shim"],
+    "pkg/cyc/b.py": [
+        "1:23: SOT204 pkg.cyc.b re-exports Manager (star import); import it from pkg.core.manager "
+        "and remove the shim"],
+    "pkg/app/cyc_client.py": [
+        f"1:23: SOT001 pkg.cyc.b.CycleManager is not the canonical path of Manager; {USE}",
+        stale("2:23", "pkg.cyc.a neither defines, imports nor re-exports Missing")],
+    "pkg/app/typed_client.py": [
+        f"1:30: SOT001 pkg.compat.typed.TypedManager is not the canonical path of Manager; {USE}"],
+    "pkg/app/banned_client.py": [
+        f"3:1: SOT101 manager_getter {SINGLETON}",
+        f"4:1: SOT101 pkg.util.manager_getter {SINGLETON}"],
+    "pkg/util/helpers.py": [f"2:18: SOT101 fetch {SINGLETON}"],  # a reference is reported too
+    "pkg/app/stale.py": [
+        stale("1:30", "pkg.core.manager neither defines, imports nor re-exports Manger",
+              "; did you mean Manager?"),
+        stale("3:34", "pkg.core.manager neither defines, imports nor re-exports ManagerV2",
+              "; did you mean Manager?"),
+        stale("7:12", "module pkg.core.managers does not exist", "; did you mean pkg.core.manager?"),
+        stale("10:29", "module pkg.core.mnager does not exist", "; did you mean pkg.core.manager?"),
+        stale("11:15", "pkg.app neither defines, imports nor re-exports nothing_here"),
+        f"12:21: SOT001 pkg.app.client.CompatManager is not the canonical path of Manager; {USE}",
+        f"13:29: SOT001 pkg.core.legacy.OldManager is not the canonical path of Manager; {USE}",
+        "13:41: SOT002 import of deprecated module pkg.core.legacy; use pkg.core.manager",
+        "14:8: SOT002 import of deprecated module pkg.shim"],
+    "pkg/app/dynamic_client.py": [],
+    "pkg/app/newer.py": (
+        ["1:29: SOT002 import of deprecated module pkg.core.legacy; use pkg.core.manager"]
+        + (["2:13: SOT000 pkg/app/newer.py could not be analysed: uses syntax from Python 3.12 "
+            "(nested quotes in f-string); run ssot under Python >= 3.12 to analyse it"]
+           if NEWER else [f"3:1: SOT101 get_manager {SINGLETON}"])),
+    "pkg/app/broken.py": [
+        "1:29: SOT002 import of deprecated module pkg.core.legacy; use pkg.core.manager",
+        "3:12: SOT000 pkg/app/broken.py could not be analysed: SyntaxError: invalid syntax",
+        "11:9: SOT002 import of deprecated module pkg.shim",
+        stale("13:27", "module pkg.core.gone does not exist")],
+}
+UNPARSABLE = {"pkg/app/broken.py"} | ({"pkg/app/newer.py"} if NEWER else set())
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("index") / "proj"
+    root.mkdir()
+    (root / ".importlinter").write_text(POLICY_HEADER)
+    for relative, source in FILES.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+    for directory in {p.parent for p in root.joinpath("pkg").rglob("*.py")}:
+        if not (directory / "__init__.py").exists():
+            (directory / "__init__.py").write_text("")
+    return root
+
+
+def by_file(output: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for line in output.splitlines():
+        if line.startswith("pkg/"):
+            path, _, rest = line.partition(":")
+            found.setdefault(path, []).append(rest)
+    return found
+
+
+@pytest.fixture(scope="module")
+def ssot_output(project) -> dict[str, list[str]]:
+    result = run("ssot", "check", "pkg", cwd=project)
+    assert result.returncode == 1, result.stderr
+    return by_file(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def flake8_output(project) -> dict[str, list[str]]:
+    result = run("flake8", "--select", "SOT,E999", "pkg", cwd=project)
+    return by_file(result.stdout)
+
+
+@pytest.mark.parametrize("relative", sorted(EXPECTED))
+def test_ssot_check_findings(ssot_output, relative):
+    assert ssot_output.get(relative, []) == EXPECTED[relative]
+
+
+@pytest.mark.parametrize("relative", sorted(EXPECTED))
+def test_flake8_gives_the_same_findings(flake8_output, relative):
+    if relative in UNPARSABLE:  # flake8 stops at its E999 and runs no plugin on the file
+        assert [line.split(" ")[1] for line in flake8_output[relative]] == ["E999"]
+    else:
+        assert flake8_output.get(relative, []) == EXPECTED[relative]
+
+
+def test_nothing_else_is_reported(ssot_output):
+    assert set(ssot_output) <= set(EXPECTED)
+
+
+def test_cycles_terminate_and_resolve_to_nothing(project):
+    index = build_index(load_policy(project / ".importlinter"), use_cache=False)
+    assert index.origins("pkg.cyc.c", "Loop") == frozenset()
+    assert index.origins("pkg.cyc.b", "CycleManager") == {"pkg.core.manager.Manager"}
+    assert index.exports("pkg.cyc.b") == {"CycleManager"}
+
+
+def test_the_cache_follows_file_content(tmp_path):
+    root = tmp_path / "proj"
+    (root / "pkg" / "core").mkdir(parents=True)
+    (root / ".importlinter").write_text(POLICY_HEADER)
+    for relative in ("pkg/__init__.py", "pkg/core/__init__.py"):
+        (root / relative).write_text("")
+    (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n")
+    (root / "pkg/use.py").write_text("from pkg.core.manager import Helper\n")
+    first = run("ssot", "check", "pkg", cwd=root)
+    assert " SOT004 " in first.stdout
+    assert list((root / ".ssot_cache").glob("index-*.json"))
+    (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n\n\nclass Helper:\n    pass\n")
+    assert run("ssot", "check", "pkg", cwd=root).returncode == 0
+    for cache in (root / ".ssot_cache").glob("index-*.json"):
+        cache.write_text("{not json")  # a damaged cache costs speed, never answers
+    (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n")
+    again = run("ssot", "check", "pkg", cwd=root)
+    assert again.stdout == first.stdout
+    assert again.stderr == ""
+
+
+def test_lint_imports_sees_the_index_too(project, tmp_path):
+    """The `ssot` contract inside lint-imports reports the alias nobody listed. (import-linter
+    aborts on a file that does not parse, so this copy leaves those out.)"""
+    copy = tmp_path / "proj"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".ssot_cache", "__pycache__"))
+    for relative in UNPARSABLE:
+        (copy / relative).unlink()
+    result = run("lint-imports", cwd=copy)
+    text = " ".join(result.stdout.split())
+    assert "pkg.app.client:1: SOT001 pkg.compat.CompatManager is not the canonical path" in text
+    assert "pkg.app.stale:1: SOT004 stale import" in text
+
+
+def test_legacy_recovery_alias_is_found_where_it_is_imported():
+    result = run("ssot", "check", "netra_backend/app/services/reconnect_service.py", cwd=LEGACY)
+    assert result.stdout.splitlines()[:2] == [
+        "netra_backend/app/services/reconnect_service.py:5:49: SOT001 "
+        "netra_backend.app.services.recovery.WebSocketRecoveryManager is not the canonical path "
+        "of WebSocketManager; use `from netra_backend.app.websocket_core.websocket_manager import "
+        "WebSocketManager`",
+        "netra_backend/app/services/reconnect_service.py:8:68: SOT004 stale import: "
+        "netra_backend.app.websocket_core.websocket_manager neither defines, imports nor "
+        "re-exports WebSocketManagerV2; did you mean WebSocketManager?",
+    ]
+
+
+def test_token_fallback_reads_past_an_unterminated_string():
+    text = "import a.b\nx = '''never closed\nfrom c import (d,\n    e)\n"
+    statements = import_statements(text)
+    assert [(s.lineno, s.col_offset, ast_dump(s)) for s in statements] == [
+        (1, 0, "import a.b"), (3, 0, "from c import d, e")]
+
+
+def ast_dump(node) -> str:
+    import ast
+
+    return ast.unparse(node)
