@@ -10,7 +10,8 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fallback import import_statements
+from .fallback import import_lines, import_statements
+from .index import absolute_module
 from .policy import Policy, Symbol, module_name
 from .rules import rule
 from .source import Finding, SourceError, decode, parse
@@ -22,14 +23,41 @@ CACHE_DECORATORS = {"functools.lru_cache", "functools.cache", "functools.cached_
 IMPORT_CODES = {"SOT001", "SOT002", "SOT004"}  # what the token-level fallback can still tell
 
 
-def could_match(data: bytes, policy: Policy) -> bool:
-    """The pre-filter: a file that names none of the policy's words cannot hold a finding."""
-    return any(word in data for word in policy.keywords())
+def could_match(data: bytes, policy: Policy, path: str = "") -> bool:
+    """The pre-filter: a file that names none of the policy's words cannot hold a finding,
+    unless one of its import lines asks the tree for something the index says is not there."""
+    if any(word in data for word in policy.keywords()):
+        return True
+    text = data.decode("utf-8", "replace")
+    return policy.index is not None and imports_need_check(text, path, policy)
+
+
+def imports_need_check(text: str, path: str, policy: Policy) -> bool:
+    """For a file without any policy word: does an import line ask the tree for something the
+    index says is not there, or star-import a module that holds policy names? A cheap look at
+    the import lines alone (a line pattern, not a parse); the full check then confirms it, so
+    an import-looking line inside a string costs time, never a finding."""
+    if not any(root.split(".")[0] in text for root in policy.root_packages) and "from ." not in text:
+        return False
+    module, is_package = module_name(Path(path), policy)
+    for statement in import_lines(text):
+        if isinstance(statement, ast.Import):
+            asked = [(alias.name, None) for alias in statement.names]
+        else:
+            base = absolute_module(module, is_package, statement.level, statement.module)
+            if base is None:
+                continue
+            asked = [(base, None if alias.name == "*" else alias.name) for alias in statement.names]
+            if any(alias.name == "*" for alias in statement.names) and policy.holds_names(base):
+                return True
+        if any(policy.index.stale(target, name) for target, name in asked):
+            return True
+    return False
 
 
 def check_source(data: bytes, path: str, policy: Policy, *, prefilter: bool = True) -> list[Finding]:
     """All findings for one file's bytes. A file that cannot be analysed gives one SOT000."""
-    if prefilter and not could_match(data, policy):
+    if prefilter and not could_match(data, policy, path):
         return []
     try:
         text = decode(data)

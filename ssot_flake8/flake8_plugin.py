@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 
 from . import __version__
-from .engine import check_tree
+from .engine import check_tree, imports_need_check
 from .index import expand_policy
 from .policy import Policy, PolicyError, find_config, load_policy
 
@@ -61,7 +61,9 @@ class SsotChecker:
 
     def _could_match(self, policy: Policy) -> bool:
         text = "".join(self.lines)
-        return any(word.decode() in text for word in policy.keywords())
+        if any(word.decode() in text for word in policy.keywords()):
+            return True
+        return policy.index is not None and imports_need_check(text, self.filename, policy)
 
 
 def _discovered_config() -> str | None:

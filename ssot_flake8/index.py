@@ -460,10 +460,6 @@ class ModuleIndex:
                             self.found.add(alias)
         return len(self.found)
 
-    def keywords(self) -> set[bytes]:
-        """Words a file that imports from the tree contains (for the engine's pre-filter)."""
-        return {root.split(".")[0].encode() for root in self.roots} | {b"from ."}
-
 
 # -- building, with the on-disk cache ----------------------------------------------------------------
 

@@ -136,8 +136,6 @@ class Policy:
         """Words at least one of which a file must contain to hold any finding (the pre-filter)."""
         if "keywords" not in self._derived:
             words = {qualname.rpartition(".")[2].encode() for qualname in self.known_names()}
-            if self.index is not None:  # stale imports: any import from the tree may hold one
-                words |= self.index.keywords()
             self._derived["keywords"] = frozenset(words)
         return self._derived["keywords"]
 
