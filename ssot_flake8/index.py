@@ -68,6 +68,8 @@ class ModuleRecorder:
 
     def record(self, tree: ast.Module) -> ModuleInfo:
         self.statements(tree.body)
+        if _rewrites_namespace(tree):
+            self.info.judgeable = False
         return self.info
 
     def bind(self, name: str, target: str) -> None:
@@ -193,6 +195,18 @@ def absolute_module(module: str, is_package: bool, level: int, name: str | None)
         return None
     base = parts[: len(parts) - (level - 1)]
     return ".".join(base + (name.split(".") if name else [])) or None
+
+
+def _rewrites_namespace(tree: ast.Module) -> bool:
+    """`globals()[...] = `, `exec(...)`, `sys.modules[__name__] = ...`: names no parse can list."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
+                "globals", "exec", "vars"):
+            return True
+        if (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+                and _dotted(node.value) == "sys.modules"):
+            return True
+    return False
 
 
 def _is_all(node: ast.AST) -> bool:
@@ -557,6 +571,7 @@ def _write_cache(path: Path, entries: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
+        os.chmod(temporary, 0o644)  # a cache, readable like the files it describes
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump({"format": FORMAT, "files": entries}, stream, separators=(",", ":"))
         os.replace(temporary, path)

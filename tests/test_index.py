@@ -65,9 +65,10 @@ FILES = {
     "from pkg.core.legacy import OldManager, anything\n"
     "import pkg.shim.gone\n"
     "import os.path\nfrom json import nothing\n",
-    # a module that answers any name (PEP 562) cannot be judged
+    # a module that answers any name (PEP 562) or writes its globals() cannot be judged
     "pkg/dynamic.py": "def __getattr__(name):\n    return name\n",
-    "pkg/app/dynamic_client.py": "from pkg.dynamic import whatever\n",
+    "pkg/rewritten.py": "globals()['made_up'] = 1\n",
+    "pkg/app/dynamic_client.py": "from pkg.dynamic import whatever\nfrom pkg.rewritten import made_up\n",
     # newer syntax and a plain syntax error: the imports are still checked
     "pkg/app/newer.py": "from pkg.core.legacy import get_manager\nlabel = f'{'nested'}'\nget_manager()\n",
     "pkg/app/broken.py": "from pkg.core.legacy import get_manager\n\ndef broken(:\n    pass\n\n"
