@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test suite under every CPython the bundle supports (3.10-3.13) that this machine has
 # (on PATH as python3.X, or under pyenv). Each gets its own git-ignored .venv-3.X; arguments go
-# to pytest (e.g. `-k index` for a fast subset). Exit 1 if any version fails.
+# to pytest (e.g. `tests/test_index.py` for a fast subset). PYTHONS="3.10 3.13" picks versions.
+# Exit 1 if any version fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,14 +14,15 @@ find_python() {  # the newest 3.$1 under pyenv, else python3.$1 on PATH (if it r
 }
 
 status=0
-for minor in 10 11 12 13; do
+for version in ${PYTHONS:-3.10 3.11 3.12 3.13}; do
+    minor=${version#3.}
     python=$(find_python "$minor") || { echo "== Python 3.$minor: not installed, skipped"; continue; }
     echo "== Python 3.$minor ($python)"
     start=$SECONDS
     if ! PYTHON="$python" VENV=".venv-3.$minor" bash scripts/bootstrap.sh; then
         echo "== Python 3.$minor: install failed"; status=1; continue
     fi
-    ".venv-3.$minor/bin/python" -m pytest -q -p no:cacheprovider "$@" || status=1
+    ".venv-3.$minor/bin/python" -m pytest -p no:cacheprovider "$@" || status=1
     echo "== Python 3.$minor: $((SECONDS - start)) s"
 done
 exit $status
