@@ -294,7 +294,7 @@ class ModuleChecker(ast.NodeVisitor):
         if self.reporting_imports() and not self.check_deprecated(module, alias):
             self.check_stale(module, None, alias)
         index = self.policy.index
-        exported = index.exports(module) if index is not None else None
+        exported = index.star_exports(module) if index is not None else None
         for name in self.policy.holds_names(module):
             qualname = f"{module}.{name}"
             if exported is not None and name not in exported and qualname in index.found:

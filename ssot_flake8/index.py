@@ -268,7 +268,10 @@ def record_source(data: bytes, module: str, is_package: bool) -> ModuleInfo:
         info = ModuleRecorder(module, is_package).record(tree)
         info.judgeable = False
         return info
-    return ModuleRecorder(module, is_package).record(tree)
+    try:
+        return ModuleRecorder(module, is_package).record(tree)
+    except RecursionError:
+        return ModuleInfo(judgeable=False)
 
 
 # -- the index over a tree -----------------------------------------------------------------------
@@ -303,11 +306,17 @@ class ModuleIndex:
             return None
         names = set(info.bindings) | self.children.get(module, set()) | MODULE_DUNDERS
         for star in info.stars:
-            exported = self.exports(star)
+            exported = self.star_exports(star)
             if exported is None:
                 return None
             names |= exported
         return names
+
+    def star_exports(self, module: str) -> frozenset[str] | None:
+        try:
+            return self.exports(module)
+        except RecursionError:
+            return None  # unknown: nothing is judged stale because of it
 
     def exports(self, module: str, stack: frozenset[str] = frozenset()) -> frozenset[str] | None:
         """The names `from module import *` brings (None: unknown, e.g. outside the tree)."""
@@ -367,10 +376,16 @@ class ModuleIndex:
     # -- origins -------------------------------------------------------------------------------------
     def origins(self, module: str, name: str) -> frozenset[str]:
         """The qualified names of the definitions `module.name` may finally denote."""
-        return self._origins_of(module, name, set())[0]
+        try:
+            return self._origins_of(module, name, set())[0]
+        except RecursionError:  # a re-export chain longer than Python's stack: left unresolved
+            return frozenset()
 
     def resolve(self, qualname: str) -> frozenset[str]:
-        return self._resolve(qualname, set())[0]
+        try:
+            return self._resolve(qualname, set())[0]
+        except RecursionError:
+            return frozenset()
 
     def _origins_of(self, module: str, name: str, stack: set) -> tuple[frozenset[str], bool]:
         key = (module, name)
@@ -407,7 +422,7 @@ class ModuleIndex:
             found.add(f"{module}.{name}")  # a submodule
         else:
             for star in info.stars:
-                exported = self.exports(star)
+                exported = self.star_exports(star)
                 if exported is None or name in exported:
                     origins, was_cut = self._origins_of(star, name, stack)
                     found |= origins
@@ -450,7 +465,7 @@ class ModuleIndex:
         for module, info in self.modules.items():
             names = set(info.bindings)
             for star in info.stars:
-                names |= self.exports(star) or set()
+                names |= self.star_exports(star) or set()
             for name in names:
                 yield module, name
 

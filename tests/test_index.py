@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from conftest import LEGACY, POLICY_HEADER, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ssot_flake8.fallback import import_statements
 from ssot_flake8.index import build_index
@@ -266,3 +268,30 @@ def ast_dump(node) -> str:
     import ast
 
     return ast.unparse(node)
+
+
+def test_a_long_reexport_chain_does_not_crash(tmp_path):
+    """Deeper than Python's stack: the index gives up on that name, the run goes on."""
+    root = tmp_path / "proj"
+    (root / "pkg" / "chain").mkdir(parents=True)
+    (root / ".importlinter").write_text(POLICY_HEADER)
+    (root / "pkg/__init__.py").write_text("")
+    (root / "pkg/core").mkdir()
+    (root / "pkg/core/__init__.py").write_text("")
+    (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n")
+    (root / "pkg/chain/__init__.py").write_text("")
+    (root / "pkg/chain/m0.py").write_text("from pkg.core.manager import Manager\n")
+    for number in range(1, 1500):
+        (root / f"pkg/chain/m{number}.py").write_text(f"from pkg.chain.m{number - 1} import Manager\n")
+    (root / "pkg/use.py").write_text("from pkg.chain.m3 import Manager\nManager(user_context=1)\n")
+    result = run("ssot", "check", "pkg/use.py", cwd=root)
+    assert result.stderr == ""
+    assert result.stdout.splitlines()[0] == (
+        f"pkg/use.py:1:26: SOT001 pkg.chain.m3.Manager is not the canonical path of Manager; {USE}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("fromimport .()\\\n\t'\"#;:abc*,x1")), max_size=200))
+def test_token_fallback_never_raises(text):
+    for statement in import_statements(text):
+        assert statement.lineno >= 1
