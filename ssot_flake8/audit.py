@@ -760,6 +760,7 @@ def run_audit(args: argparse.Namespace) -> int:
         return 0
     audit = audit_paths(policy, paths)
     where = ", ".join(display_path(str(p), None) for p in paths)
+    where += f" (policy: {display_path(str(policy.config_path), None)})"
     print(render(audit, args.format, where))
     return 0
 
