@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .cli import UsageError, add_config_option, iter_python_files
 from .engine import SymbolImport, check_file
-from .policy import Policy, PolicyError, load_policy
+from .policy import Policy, PolicyError, load_policy, module_path
 from .rules import rule
 from .source import Finding
 
@@ -252,21 +252,38 @@ def audit_paths(policy: Policy, paths: Sequence[Path], base: Path | None = None)
     for path in files:
         findings.extend(check_file(path, policy, imports=imports))
     symbols = symbol_paths(policy, imports, base)
-    cycles = find_cycles(policy, paths)
+    cycles = find_cycles(policy, base)
     return Audit(len(files), build_categories(findings, symbols, cycles, base), symbols)
 
 
-def find_cycles(policy: Policy, paths: Sequence[Path]) -> list | None:
-    """The import cycles, from the cycle finder of ssot_flake8.cycles; None when it is missing."""
+def find_cycles(policy: Policy, base: Path | None) -> list[Location] | None:
+    """The policy's import cycles (ssot_flake8.cycles), each at its first edge; None: not measured.
+
+    Cycles belong to packages, not to files, so PATHS do not narrow them: the cycle finder walks
+    the policy's packages (its `acyclic` contracts, else the root packages) from the source root.
+    """
     try:
         from .cycles import cycles_for
-    except ImportError:
+    except ImportError:  # the cycle finder is not part of this installation
         return None
-    return list(cycles_for(policy, paths))
+    return [cycle_location(policy, cycle, base) for cycle in cycles_for(policy)]
+
+
+def cycle_location(policy: Policy, cycle, base: Path | None) -> Location:
+    first = cycle.steps[0]
+    found = module_path(policy.source_roots[0], first.importer)
+    path = display_path(str(found), base) if found else first.importer
+    return Location(path, first.line, "", cycle.chain(common_package(cycle.modules)))
+
+
+def common_package(modules: Sequence[str]) -> str:
+    """The longest dotted prefix shared by all modules: a chain reads `a -> b -> a` below it."""
+    return ".".join(os.path.commonprefix([m.split(".") for m in modules]))
 
 
 def build_categories(
-    findings: list[Finding], symbols: list[SymbolPaths], cycles: list | None, base: Path | None
+    findings: list[Finding], symbols: list[SymbolPaths], cycles: list[Location] | None,
+    base: Path | None,
 ) -> list[Category]:
     by_code: dict[str, list[Location]] = {}
     for finding in sorted(findings, key=lambda f: (display_path(f.path, base), f.line, f.col, f.code)):
@@ -343,7 +360,7 @@ def fragmentation(by_code: Codes, symbols: list[SymbolPaths], _) -> Category:
     )
 
 
-def circular(by_code: Codes, symbols, cycles: list | None) -> Category:
+def circular(by_code: Codes, symbols, cycles: list[Location] | None) -> Category:
     category = Category(
         "circular_imports", "circular imports",
         "import cycle a -> b -> a", "cycles", None,
@@ -351,15 +368,8 @@ def circular(by_code: Codes, symbols, cycles: list | None) -> Category:
     )
     if cycles is not None:
         category.count, category.summary = len(cycles), ""
-        category.locations = [cycle_location(cycle) for cycle in cycles]
+        category.locations = cycles
     return category
-
-
-def cycle_location(cycle) -> Location:
-    """A cycle of ssot_flake8.cycles as a location: its first edge's file and line, and its chain."""
-    chain = getattr(cycle, "chain", None) or getattr(cycle, "modules", None) or cycle
-    text = chain if isinstance(chain, str) else " -> ".join(str(part) for part in chain)
-    return Location(str(getattr(cycle, "path", "")), int(getattr(cycle, "line", 0) or 0), "", text)
 
 
 def deprecated(by_code: Codes, *_) -> Category:
