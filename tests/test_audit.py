@@ -478,3 +478,17 @@ def test_history_progress_on_a_terminal_only(migrating_repo: Path):
     assert process.returncode == 0
     assert "ssot audit: commit 1/3" in progress and "commit 3/3" in progress
     assert b"commit 1/3" not in process.stdout
+
+
+def test_bad_files_are_counted_and_do_not_stop_the_audit(legacy_copy: Path):
+    services = legacy_copy / "netra_backend/app/services"
+    (services / "broken.py").write_text("from netra_backend.app.websocket_core import (\n")
+    (services / "latin1.py").write_bytes(b"# \xe9\nfrom x import WebSocketManager\n")
+    report = audit_json(cwd=legacy_copy)
+    unanalysed = report["categories"]["unanalysed_files"]
+    assert [(where(loc), loc["code"]) for loc in unanalysed["locations"]] == [
+        (APP + "services/broken.py:1", "SOT000"), (APP + "services/latin1.py:1", "SOT000")]
+    assert unanalysed["locations"][1]["detail"] == (
+        "bad encoding declaration: invalid or missing encoding declaration")
+    counts = {key: c["count"] for key, c in report["categories"].items()}
+    assert counts == {**LEGACY_COUNTS, "unanalysed_files": 2}
