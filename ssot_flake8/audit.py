@@ -662,7 +662,8 @@ def render_svg(history: list[Snapshot]) -> str:
     width, height, left, right, top, bottom = 900, 420, 60, 260, 40, 70
     plot_w, plot_h = width - left - right, height - top - bottom
     counts = [s.audit.counts() if s.audit else {} for s in history]
-    peak = max([c.get(k) or 0 for c in counts for k in keys] + [1])
+    ticks = _ticks(max([c.get(k) or 0 for c in counts for k in keys] + [1]))
+    peak = ticks[-1]
     step = plot_w / max(len(history) - 1, 1)
 
     def x(index: int) -> float:
@@ -680,7 +681,7 @@ def render_svg(history: list[Snapshot]) -> str:
         f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="black"/>',
         f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="black"/>',
     ]
-    for tick in _ticks(peak):
+    for tick in ticks:
         out.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick}</text>')
         out.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_w}" y2="{y(tick):.1f}" '
                    'stroke="#ddd"/>')
@@ -699,7 +700,8 @@ def render_svg(history: list[Snapshot]) -> str:
             out += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{color}"/>' for px, py in points]
         legend_y = top + 10 + number * 20
         out.append(f'<rect x="{left + plot_w + 20}" y="{legend_y - 9}" width="12" height="12" fill="{color}"/>')
-        out.append(f'<text x="{left + plot_w + 38}" y="{legend_y + 1}">{_xml(titles[key])}</text>')
+        label = titles[key] + ("" if points else " (not measured)")
+        out.append(f'<text x="{left + plot_w + 38}" y="{legend_y + 1}">{_xml(label)}</text>')
         out.append("</g>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -713,8 +715,10 @@ def _titles(history: list[Snapshot]) -> dict[str, str]:
 
 
 def _ticks(peak: int) -> list[int]:
-    step = max(1, -(-peak // 5))
-    return list(range(0, peak + 1, step))
+    """0 to at least `peak` in at most five round steps (1, 2, 5, 10, 20, 50, ...)."""
+    step = next(m * 10**e for e in range(12) for m in (1, 2, 5) if peak <= 5 * m * 10**e)
+    top = -(-peak // step) * step
+    return list(range(0, top + 1, step))
 
 
 def _xml(text: str) -> str:
