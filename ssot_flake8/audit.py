@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,11 +186,10 @@ class SymbolPaths:
         }
 
 
-def symbol_paths(policy: Policy, imports: Iterable[SymbolImport], base: Path | None) -> list[SymbolPaths]:
-    by_symbol = {
-        qualname: SymbolPaths(qualname, symbol.import_line)
-        for qualname, symbol in sorted(policy.symbols.items())
-    }
+def symbol_paths(policy: Policy, imports: list[SymbolImport], base: Path | None) -> list[SymbolPaths]:
+    lines = {qualname: symbol.import_line for qualname, symbol in policy.symbols.items()}
+    lines.update({r.symbol: policy.names[r.symbol].import_line for r in imports if r.symbol not in lines})
+    by_symbol = {qualname: SymbolPaths(qualname, lines[qualname]) for qualname in sorted(lines)}
     tables: dict[str, dict[tuple[str, str], ImportPath]] = {q: {} for q in by_symbol}
     referenced: set[tuple[str, str, str]] = set()
     for record in sorted(imports, key=lambda r: (r.path, r.line, r.module, r.name)):
@@ -439,8 +438,8 @@ def table_text(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[
     return [line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)]
 
 
-def render_text(audit: Audit, where: str) -> str:
-    out = [f"ssot audit: {audit.files} file{_s(audit.files)} under {where}", ""]
+def render_text(audit: Audit, where: str, policy: str) -> str:
+    out = [f"ssot audit: {audit.files} file{_s(audit.files)} under {where} (policy: {policy})", ""]
     rows = [(c.title, c.what, c.count_text(), c.summary) for c in audit.categories]
     out += table_text(("category", "what it looks like", "count", "detail"), rows, {2})
     for category in audit.categories:
@@ -457,8 +456,9 @@ def render_text(audit: Audit, where: str) -> str:
     return "\n".join(out)
 
 
-def render_markdown(audit: Audit, where: str) -> str:
-    out = ["# SSOT audit", "", f"{audit.files} file{_s(audit.files)} under `{where}`.", "",
+def render_markdown(audit: Audit, where: str, policy: str) -> str:
+    out = ["# SSOT audit", "",
+           f"{audit.files} file{_s(audit.files)} under `{where}`, policy `{policy}`.", "",
            "| category | what it looks like | count | detail |", "|---|---|---:|---|"]
     out += [f"| {c.title} | {_md(c.what)} | {c.count_text()} | {_md(c.summary)} |"
             for c in audit.categories]
@@ -774,8 +774,7 @@ def run_audit(args: argparse.Namespace) -> int:
         return 0
     audit = audit_paths(policy, paths)
     where = ", ".join(display_path(str(p), None) for p in paths)
-    where += f" (policy: {display_path(str(policy.config_path), None)})"
-    print(render(audit, args.format, where))
+    print(render(audit, args.format, where, display_path(str(policy.config_path), None)))
     return 0
 
 
@@ -794,12 +793,12 @@ def check_chart_option(args: argparse.Namespace) -> Path | None:
     return chart
 
 
-def render(audit: Audit, format_name: str, where: str) -> str:
+def render(audit: Audit, format_name: str, where: str, policy: str) -> str:
     if format_name == "json":
         return json.dumps(audit.as_json(), indent=2)
     if format_name == "markdown":
-        return render_markdown(audit, where)
-    return render_text(audit, where)
+        return render_markdown(audit, where, policy)
+    return render_text(audit, where, policy)
 
 
 def render_history(history: list[Snapshot], format_name: str) -> str:

@@ -254,7 +254,7 @@ def test_markdown_format_headers():
     assert lines[:6] == [
         "# SSOT audit",
         "",
-        "49 files under `. (policy: .importlinter)`.",
+        "49 files under `.`, policy `.importlinter`.",
         "",
         "| category | what it looks like | count | detail |",
         "|---|---|---:|---|",
