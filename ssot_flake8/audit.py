@@ -10,6 +10,7 @@ deprecated usage, singleton accessor calls and missing isolation arguments.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -114,12 +115,15 @@ def location(finding: Finding, base: Path | None) -> Location:
 
 def display_path(path: str, base: Path | None) -> str:
     """Paths relative to `base` (the snapshot or the working directory) when they lie under it."""
-    base = base or Path.cwd()
-    absolute = Path(path).resolve()
-    try:
-        return absolute.relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path
+    return _relative(path, os.path.abspath(base or os.getcwd()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(path: str, base: str) -> str:
+    absolute = os.path.abspath(path)
+    if absolute == base or absolute.startswith(base.rstrip(os.sep) + os.sep):
+        return Path(os.path.relpath(absolute, base)).as_posix()
+    return path
 
 
 # -- import paths -------------------------------------------------------------------------------
@@ -540,13 +544,23 @@ def extract(root: Path, sha: str, specs: list[str], target: Path) -> None:
     command = ["git", "-C", str(root), "archive", "--format=tar", sha, "--", *present]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
-            if hasattr(tarfile, "data_filter"):
-                archive.extractall(target, filter="data")
-            else:  # pragma: no cover - Python < 3.11.4
-                archive.extractall(target)
+            for member in archive:
+                _extract(archive, member, target)
         error = process.stderr.read().decode(errors="replace").strip()
     if process.returncode:
         raise UsageError(f"git archive {sha[:12]}: {error or 'failed'}")
+
+
+def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path) -> None:
+    """Extract one member; a link that points outside the snapshot is skipped, not followed."""
+    if not hasattr(tarfile, "data_filter"):  # pragma: no cover - Python < 3.11.4
+        if not (member.issym() or member.islnk()):
+            archive.extract(member, target)
+        return
+    try:
+        archive.extract(member, target, filter="data")
+    except tarfile.FilterError:
+        pass
 
 
 def _exists_at(root: Path, sha: str, spec: str) -> bool:

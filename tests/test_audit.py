@@ -492,3 +492,20 @@ def test_bad_files_are_counted_and_do_not_stop_the_audit(legacy_copy: Path):
         "bad encoding declaration: invalid or missing encoding declaration")
     counts = {key: c["count"] for key, c in report["categories"].items()}
     assert counts == {**LEGACY_COUNTS, "unanalysed_files": 2}
+
+
+def test_history_skips_links_that_leave_the_snapshot(mini_project, tmp_path: Path):
+    outside = tmp_path / "outside.py"
+    outside.write_text("from pkg.core.legacy import OldManager\n")
+    mini_project("pkg/app/a.py", "from pkg.core.legacy import OldManager\n")
+    root = mini_project.root
+    (root / "pkg/app/linked.py").symlink_to(outside)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "with a link out of the repository")
+    report = json.loads(run("ssot", "audit", "--history", "1", "--format", "json", cwd=root).stdout)
+    (entry,) = report["history"]
+    assert entry["error"] is None
+    assert entry["files"] == 5  # pkg, pkg/app, pkg/core __init__s, manager.py, a.py: not the link
+    assert entry["counts"]["import_path_fragmentation"] == 1
+    assert entry["canonical_share"] == 0.0
