@@ -10,6 +10,7 @@ deprecated usage, singleton accessor calls and missing isolation arguments.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -281,7 +282,12 @@ def cycle_location(policy: Policy, cycle, base: Path | None) -> Location:
 
 def common_package(modules: Sequence[str]) -> str:
     """The longest dotted prefix shared by all modules: a chain reads `a -> b -> a` below it."""
-    return ".".join(os.path.commonprefix([m.split(".") for m in modules]))
+    common: list[str] = []
+    for segments in zip(*(m.split(".") for m in modules), strict=False):
+        if len(set(segments)) > 1:
+            break
+        common.append(segments[0])
+    return ".".join(common)
 
 
 def build_categories(
@@ -436,7 +442,7 @@ def table_text(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[
 
     def line(row: Sequence[str]) -> str:
         cells = [str(c).rjust(w) if i in right else str(c).ljust(w)
-                 for i, (c, w) in enumerate(zip(row, widths))]
+                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
         return "  ".join(cells).rstrip()
 
     return [line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)]
@@ -557,10 +563,8 @@ def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path) ->
         if not (member.issym() or member.islnk()):
             archive.extract(member, target)
         return
-    try:
+    with contextlib.suppress(tarfile.FilterError):
         archive.extract(member, target, filter="data")
-    except tarfile.FilterError:
-        pass
 
 
 def _exists_at(root: Path, sha: str, spec: str) -> bool:
@@ -692,7 +696,8 @@ def render_svg(history: list[Snapshot]) -> str:
         '<title>ssot audit burn-down</title>',
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="{left}" y="24" font-size="15">SSOT migration burn-down</text>',
-        f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="black"/>',
+        (f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" '
+         f'y2="{top + plot_h}" stroke="black"/>'),
         f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="black"/>',
     ]
     for tick in ticks:
@@ -713,7 +718,8 @@ def render_svg(history: list[Snapshot]) -> str:
             out.append(f'<polyline points="{coordinates}" fill="none" stroke="{color}" stroke-width="2"/>')
             out += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{color}"/>' for px, py in points]
         legend_y = top + 10 + number * 20
-        out.append(f'<rect x="{left + plot_w + 20}" y="{legend_y - 9}" width="12" height="12" fill="{color}"/>')
+        out.append(f'<rect x="{left + plot_w + 20}" y="{legend_y - 9}" width="12" height="12" '
+                   f'fill="{color}"/>')
         label = titles[key] + ("" if points else " (not measured)")
         out.append(f'<text x="{left + plot_w + 38}" y="{legend_y + 1}">{_xml(label)}</text>')
         out.append("</g>")
