@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     rules = verbs.add_parser("rules", help="print the rule catalog")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     rules.set_defaults(handler=run_rules)
+
+    from . import audit  # imported here: audit.py builds on this module's helpers
+    audit.add_parser(verbs)
     return parser
 
 

@@ -34,6 +34,7 @@ class SsotChecker:
             "--ssot-config",
             default=None,
             parse_from_config=True,
+            normalize_paths=True,  # a relative path in a config file is relative to that file
             help="The import-linter config file that holds the SSOT policy "
             "(default: setup.cfg, .importlinter or pyproject.toml, found from the working directory).",
         )
