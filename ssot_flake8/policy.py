@@ -135,8 +135,8 @@ class Policy:
     def keywords(self) -> frozenset[bytes]:
         """Words at least one of which a file must contain to hold any finding (the pre-filter)."""
         if "keywords" not in self._derived:
-            words = {qualname.rpartition(".")[2].encode() for qualname in self.known_names()}
-            self._derived["keywords"] = frozenset(words)
+            words = {qualname.rpartition(".")[2] for qualname in self.known_names()}
+            self._derived["keywords"] = frozenset(word.encode() for word in words)
         return self._derived["keywords"]
 
     def short_names(self) -> dict[str, Symbol]:
