@@ -142,7 +142,8 @@ class Policy:
     def short_names(self) -> dict[str, Symbol]:
         """Every class name a registered symbol is known by -> the symbol (for duplicates)."""
         if "short_names" not in self._derived:
-            names = {q.rpartition(".")[2]: symbol for q, symbol in self.names.items()}
+            found = self.index.found if self.index is not None else ()  # `as Base` is no class
+            names = {q.rpartition(".")[2]: s for q, s in self.names.items() if q not in found}
             names.update({symbol.name: symbol for symbol in self.symbols.values()})
             self._derived["short_names"] = names
         return self._derived["short_names"]

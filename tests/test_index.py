@@ -67,6 +67,9 @@ FILES = {
     "from pkg.core.legacy import OldManager, anything\n"
     "import pkg.shim.gone\n"
     "import os.path\nfrom json import nothing\n",
+    # a local rename found by the index is not a class name: `class Base` elsewhere is no duplicate
+    "pkg/app/renamed.py": "from pkg.core.manager import Manager as Base\nBase(user_context=1)\n",
+    "pkg/app/other_base.py": "class Base:\n    pass\n",
     # a module that answers any name (PEP 562) or writes its globals() cannot be judged
     "pkg/dynamic.py": "def __getattr__(name):\n    return name\n",
     "pkg/rewritten.py": "globals()['made_up'] = 1\n",
@@ -135,6 +138,8 @@ EXPECTED = {
         "13:41: SOT002 import of deprecated module pkg.core.legacy; use pkg.core.manager",
         "14:8: SOT002 import of deprecated module pkg.shim"],
     "pkg/app/dynamic_client.py": [],
+    "pkg/app/renamed.py": [],
+    "pkg/app/other_base.py": [],
     "pkg/app/newer.py": (
         ["1:29: SOT002 import of deprecated module pkg.core.legacy; use pkg.core.manager"]
         + (["2:13: SOT000 pkg/app/newer.py could not be analysed: uses syntax from Python 3.12 "
