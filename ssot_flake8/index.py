@@ -30,7 +30,7 @@ from pathlib import Path
 from .policy import Policy
 from .source import SourceError, decode, parse
 
-FORMAT = 1  # bump when the cached record layout changes
+FORMAT = 2  # bump when the cached record layout changes
 COMPILED_SUFFIXES = (".pyi", ".so", ".pyd")
 MODULE_DUNDERS = {"__name__", "__doc__", "__file__", "__path__", "__package__", "__spec__",
                   "__loader__", "__all__", "__builtins__", "__dict__"}
@@ -290,6 +290,8 @@ class ModuleIndex:
                 self.children[parent].add(child)
         self._origins: dict[tuple[str, str], frozenset[str]] = {}
         self.found: set[str] = set()  # the qualified names `expand` added to a policy
+        self.digest = ""  # of every file's content: with the policy, the key of cached additions
+        self.cache: _Cache | None = None
         self._exports: dict[str, frozenset[str] | None] = {}
 
     # -- what a module offers (stale imports) ------------------------------------------------------
@@ -477,17 +479,30 @@ class ModuleIndex:
         return table
 
     # -- the policy ------------------------------------------------------------------------------------
-    def expand(self, policy: Policy) -> int:
-        """Add every name that reaches a policy symbol or banned callable; returns how many."""
+    def expand(self, policy: Policy) -> list[list[str]]:
+        """Add every name that reaches a policy symbol or banned callable to the policy's tables;
+        returns the additions as [table, alias, seed] (what the cache replays)."""
         table = self.by_origin()
-        for lookup in (policy.names, policy.banned):
+        added = []
+        for kind, lookup in (("names", policy.names), ("banned", policy.banned)):
             for qualname, entry in list(lookup.items()):
                 for origin in self.resolve(qualname):
                     for alias in table.get(origin, ()):
                         if alias not in lookup:
                             lookup[alias] = entry
-                            self.found.add(alias)
-        return len(self.found)
+                            added.append([kind, alias, qualname])
+        self.found.update(alias for _, alias, _ in added)
+        return added
+
+    def replay(self, policy: Policy, added: list[list[str]]) -> bool:
+        """Apply additions that `expand` computed before for the same tree and policy."""
+        tables = {"names": policy.names, "banned": policy.banned}
+        if not all(kind in tables and seed in tables[kind] for kind, _, seed in added):
+            return False
+        for kind, alias, seed in added:
+            tables[kind].setdefault(alias, tables[kind][seed])
+            self.found.add(alias)
+        return True
 
 
 # -- building, with the on-disk cache ----------------------------------------------------------------
@@ -526,61 +541,101 @@ def cache_path(policy: Policy) -> Path:
 
 
 def build_index(policy: Policy, *, use_cache: bool = True) -> ModuleIndex:
+    """The index of the policy's tree; a file whose size and mtime, or else content hash, match
+    the cache is not parsed again."""
     path = cache_path(policy)
-    cached = _read_cache(path) if use_cache else {}
+    cached, expansions = _read_cache(path) if use_cache else ({}, {})
     entries: dict[str, list] = {}
     modules: dict[str, ModuleInfo] = {}
+    tree_digest = hashlib.blake2b(digest_size=16)
     files = tree_files(policy)
     progress = _Progress(len(files))
     for number, (file, module, is_package) in enumerate(files):
         progress.show(number)
-        if file.suffix != ".py":
+        entry = _module_entry(file, module, is_package, cached.get(str(file)))
+        if entry is None:
             modules.setdefault(module, ModuleInfo(judgeable=False))
+            tree_digest.update(f"{file}\0-\n".encode())
             continue
-        try:
-            data = file.read_bytes()
-        except OSError:
-            modules.setdefault(module, ModuleInfo(judgeable=False))
-            continue
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        key = str(file)
-        hit = cached.get(key)
-        if hit and hit[0] == digest:
-            info = ModuleInfo.from_json(hit[1])
-        else:
-            info = record_source(data, module, is_package)
-        entries[key] = [digest, info.to_json()]
-        modules[module] = info
+        entries[str(file)] = entry
+        modules[module] = ModuleInfo.from_json(entry[1])
+        tree_digest.update(f"{file}\0{entry[0]}\n".encode())
     progress.done()
-    if use_cache and entries != cached:
-        _write_cache(path, entries)
     for directory in {m.rpartition(".")[0] for m in modules}:
         while directory and directory not in modules:  # namespace packages exist too
             modules[directory] = ModuleInfo()
             directory = directory.rpartition(".")[0]
-    return ModuleIndex(modules, policy.root_packages)
+    index = ModuleIndex(modules, policy.root_packages)
+    index.cache = _Cache(path, entries, expansions if entries == cached else {}, use_cache)
+    if use_cache and entries != cached:
+        index.cache.write()
+    index.digest = tree_digest.hexdigest()
+    return index
+
+
+def _module_entry(file: Path, module: str, is_package: bool, hit: list | None) -> list | None:
+    """[content hash, ModuleInfo json, mtime_ns, size] of one file (None: not a readable .py)."""
+    if file.suffix != ".py":
+        return None
+    try:
+        status = file.stat()
+        if hit and hit[2:] == [status.st_mtime_ns, status.st_size]:
+            return hit
+        data = file.read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    reuse = hit and hit[0] == digest
+    info = hit[1] if reuse else record_source(data, module, is_package).to_json()
+    # A file changed within the last seconds may change again within the clock's granularity
+    # at the same size: its stamp is not trusted next time (git's "racy" rule), only its hash.
+    settled = time.time_ns() - status.st_mtime_ns > 2_000_000_000
+    return [digest, info, *((status.st_mtime_ns, status.st_size) if settled else (None, None))]
 
 
 def expand_policy(policy: Policy, *, use_cache: bool = True) -> ModuleIndex:
     """Build (or load) the index of the policy's tree and grow the policy's lookup tables with it.
 
-    Every front-end calls this once, so they all give the same answers."""
+    Every front-end calls this once, so they all give the same answers. The additions are
+    cached too, keyed by the tree's content and the policy's own names."""
     index = build_index(policy, use_cache=use_cache)
-    index.expand(policy)
+    key = hashlib.blake2b(
+        repr((index.digest, sorted((q, s.qualname) for q, s in policy.names.items()),
+              sorted((q, b.qualname) for q, b in policy.banned.items()))).encode(),
+        digest_size=16).hexdigest()
+    cached = index.cache.expansions.get(key)
+    if cached is None or not index.replay(policy, cached):
+        index.cache.expansions = {key: index.expand(policy)}
+        index.cache.write()
     policy.index = index
     policy.refresh()
     return index
 
 
-def _read_cache(path: Path) -> dict:
+@dataclass
+class _Cache:
+    path: Path
+    entries: dict
+    expansions: dict
+    enabled: bool
+
+    def write(self) -> None:
+        if self.enabled:
+            _write_cache(self.path, {"format": FORMAT, "files": self.entries,
+                                     "expansions": self.expansions})
+
+
+def _read_cache(path: Path) -> tuple[dict, dict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return data.get("files", {}) if isinstance(data, dict) else {}
+        return {}, {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return {}, {}
+    return data.get("files", {}), data.get("expansions", {})
 
 
-def _write_cache(path: Path, entries: dict) -> None:
+def _write_cache(path: Path, content: dict) -> None:
     """Atomically; a cache that cannot be written only costs the next run its speed."""
     temporary = None
     try:
@@ -588,7 +643,7 @@ def _write_cache(path: Path, entries: dict) -> None:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
         os.chmod(temporary, 0o644)  # a cache, readable like the files it describes
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump({"format": FORMAT, "files": entries}, stream, separators=(",", ":"))
+            json.dump(content, stream, separators=(",", ":"))
         os.replace(temporary, path)
     except OSError:
         if temporary:

@@ -7,6 +7,7 @@ reports E999 itself, see the README's "The symbol index").
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -221,16 +222,25 @@ def test_the_cache_follows_file_content(tmp_path):
     (root / ".importlinter").write_text(POLICY_HEADER)
     for relative in ("pkg/__init__.py", "pkg/core/__init__.py"):
         (root / relative).write_text("")
-    (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n")
-    (root / "pkg/use.py").write_text("from pkg.core.manager import Helper\n")
+    manager = root / "pkg/core/manager.py"
+    manager.write_text("class Manager:\n    pass\n")
+    (root / "pkg/use.py").write_text(
+        "from pkg.core.manager import Helper\nfrom pkg.alias import M\nM(user_context=Helper)\n")
+    for path in root.rglob("*.py"):  # settled files: the cache trusts their size and mtime
+        os.utime(path, (1_600_000_000, 1_600_000_000))
     first = run("ssot", "check", "pkg", cwd=root)
-    assert " SOT004 " in first.stdout
+    assert [line.split(" ")[1] for line in first.stdout.splitlines()[:-1]] == ["SOT004", "SOT004"]
     assert list((root / ".ssot_cache").glob("index-*.json"))
-    (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n\n\nclass Helper:\n    pass\n")
-    assert run("ssot", "check", "pkg", cwd=root).returncode == 0
+    manager.write_text("class Manager:\n    pass\n\n\nclass Helper:\n    pass\n")
+    (root / "pkg/alias.py").write_text("from pkg.core.manager import Manager as M\n")
+    second = run("ssot", "check", "pkg/use.py", cwd=root)  # new content, new alias: both seen
+    assert second.stdout.splitlines() == [
+        f"pkg/use.py:2:23: SOT001 pkg.alias.M is not the canonical path of Manager; {USE}",
+        "Found 1 error."]
     for cache in (root / ".ssot_cache").glob("index-*.json"):
         cache.write_text("{not json")  # a damaged cache costs speed, never answers
-    (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n")
+    (root / "pkg/alias.py").unlink()
+    manager.write_text("class Manager:\n    pass\n")
     again = run("ssot", "check", "pkg", cwd=root)
     assert again.stdout == first.stdout
     assert again.stderr == ""
