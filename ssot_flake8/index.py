@@ -298,9 +298,6 @@ class ModuleIndex:
     def in_roots(self, module: str) -> bool:
         return any(module == root or module.startswith(root + ".") for root in self.roots)
 
-    def has_module(self, module: str) -> bool:
-        return module in self.modules
-
     def offered(self, module: str) -> set[str] | None:
         """Every name `from module import <name>` can get, or None when that cannot be known."""
         info = self.modules.get(module)
