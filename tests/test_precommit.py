@@ -180,8 +180,11 @@ def test_manifest_is_valid_and_declares_every_hook():
         assert hook["require_serial"] is (hook_id not in per_file), hook_id
         assert hook["minimum_pre_commit_version"], hook_id
     assert manifest["ssot-lint-imports"]["always_run"] is True
-    assert re.match(manifest["ssot-sync-check"]["files"], "pyproject.toml")
-    assert not re.match(manifest["ssot-sync-check"]["files"], "pkg/pyproject.toml")
+    sync_files = re.compile(manifest["ssot-sync-check"]["files"])
+    for name in ("pyproject.toml", "ruff.toml", ".ruff.toml", ".importlinter", "setup.cfg"):
+        assert sync_files.search(name), name
+    for name in ("pkg/pyproject.toml", "setup.py", "README.md"):
+        assert not sync_files.search(name), name
 
 
 @pytest.mark.parametrize("hook", CHECKING_HOOKS)
