@@ -172,13 +172,14 @@ def test_manifest_is_valid_and_declares_every_hook():
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     manifest = {hook["id"]: hook for hook in hooks}
     assert list(manifest) == [*CHECKING_HOOKS, *OPTIONAL_HOOKS]
-    # Per-file hooks get the changed Python files; whole-graph hooks run once, serially.
+    # Per-file hooks get the changed files; whole-graph hooks run once. Only the fixer may be
+    # split over processes by pre-commit: flake8 and `ssot check` have their own pools.
     per_file = {"ssot-flake8", "ssot-check", "ssot-fix"}
     for hook_id, hook in manifest.items():
         assert hook["language"] == "python", hook_id
         assert hook["pass_filenames"] is (hook_id in per_file), hook_id
-        assert hook["require_serial"] is (hook_id not in per_file), hook_id
-        assert hook["minimum_pre_commit_version"], hook_id
+        assert hook["require_serial"] is (hook_id != "ssot-fix"), hook_id
+        assert hook["minimum_pre_commit_version"] == "3.0.0", hook_id
     assert manifest["ssot-lint-imports"]["always_run"] is True
     sync_files = re.compile(manifest["ssot-sync-check"]["files"])
     for name in ("pyproject.toml", "ruff.toml", ".ruff.toml", ".importlinter", "setup.cfg"):
@@ -302,3 +303,16 @@ def test_installed_hooks_refuse_a_commit_until_it_is_fixed(make_project):
     assert project.git("show", "--name-only", "--format=", "HEAD").stdout.split() == [
         "netra_backend/app/services/cache_service.py"
     ]
+
+
+@pytest.mark.parametrize("module", ["app/services/agent_service.py",
+                                    "app/websocket_core/websocket_manager.py"])
+def test_flake8_as_editors_run_it_gives_the_same_findings(module):
+    """VS Code's Flake8 extension and vim's ALE pipe the buffer to `flake8 -` with
+    `--stdin-display-name`, from the project root: the findings match a run on the file."""
+    path = LEGACY / "netra_backend" / module
+    on_stdin = run("flake8", "--select", "SOT", "--stdin-display-name", path, "-",
+                   cwd=LEGACY, input=path.read_text())
+    on_file = run("flake8", "--select", "SOT", path, cwd=LEGACY)
+    assert on_stdin.returncode == on_file.returncode == 1
+    assert findings(on_stdin.stdout) == findings(on_file.stdout) != []
