@@ -93,14 +93,15 @@ def hooks_repo(tmp_path_factory) -> tuple[str, str]:
     clean (as in CI); otherwise a snapshot commit of the work tree, so that the tests exercise
     the code on disk rather than the last commit (what `pre-commit try-repo` does, plus
     untracked files)."""
-    inside = run("git", "rev-parse", "--is-inside-work-tree", cwd=REPO)
-    if inside.returncode != 0:
+    def git(*args: str, cwd: Path = REPO):
+        return run("git", *args, cwd=cwd, env=isolated_env(None))
+
+    if git("rev-parse", "--is-inside-work-tree").returncode != 0:
         pytest.skip("the pre-commit tests need this repository as a git checkout")
-    if not run("git", "status", "--porcelain", cwd=REPO, check=True).stdout.strip():
-        return str(REPO), run("git", "rev-parse", "HEAD", cwd=REPO, check=True).stdout.strip()
+    if not git("status", "--porcelain").stdout.strip():
+        return str(REPO), git("rev-parse", "HEAD").stdout.strip()
     snapshot = tmp_path_factory.mktemp("hooks-repo") / "ssot-flake8"
-    listed = run("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-                 cwd=REPO, check=True).stdout
+    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
     for name in filter(None, listed.split("\0")):
         if (REPO / name).is_file():  # a tracked file deleted on disk is listed but absent
             (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
@@ -108,8 +109,8 @@ def hooks_repo(tmp_path_factory) -> tuple[str, str]:
     identity = ("-c", "user.name=ssot tests", "-c", "user.email=ssot-tests@example.invalid")
     for command in (("init", "--quiet"), ("add", "--all"),
                     (*identity, "commit", "--quiet", "--no-verify", "-m", "work tree")):
-        run("git", *command, cwd=snapshot, env=isolated_env(None), check=True)
-    return str(snapshot), run("git", "rev-parse", "HEAD", cwd=snapshot, check=True).stdout.strip()
+        assert git(*command, cwd=snapshot).returncode == 0, command
+    return str(snapshot), git("rev-parse", "HEAD", cwd=snapshot).stdout.strip()
 
 
 def isolated_env(pre_commit_home: Path | None) -> dict[str, str]:
