@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-.venv/bin/ruff check ssot_flake8 tests benchmarks
+.venv/bin/ruff check .
 .venv/bin/python -m pytest "$@"

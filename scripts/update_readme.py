@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ssot_flake8.rules import rules_table_markdown  # noqa: E402
+from ssot_flake8.rules import rules_table_markdown
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from . import __version__
 from .engine import check_file
@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     rules = verbs.add_parser("rules", help="print the rule catalog")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     rules.set_defaults(handler=run_rules)
+
+    from . import audit  # imported here: audit.py builds on this module's helpers
+    audit.add_parser(verbs)
     return parser
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 from . import __version__
 from .engine import check_tree
@@ -33,6 +33,7 @@ class SsotChecker:
             "--ssot-config",
             default=None,
             parse_from_config=True,
+            normalize_paths=True,  # a relative path in a config file is relative to that file
             help="The import-linter config file that holds the SSOT policy "
             "(default: setup.cfg, .importlinter or pyproject.toml, found from the working directory).",
         )

@@ -46,9 +46,12 @@ def decode(data: bytes) -> str:
         raise SourceError(f"file too large ({len(data) // (1024 * 1024)} MiB > 16 MiB)")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        if "unknown encoding" in str(error):
+            raise SourceError(f"bad encoding declaration: {error}") from None
+        encoding = "utf-8"  # undecodable first lines: let the decode below say where
+    try:
         text = data.decode(encoding)
-    except (SyntaxError, LookupError) as error:
-        raise SourceError(f"bad encoding declaration: {error}") from None
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise SourceError(f"not valid {error.encoding} (byte {error.start})", line) from None

@@ -1,0 +1,57 @@
+"""Bad files: one clear finding each, no traceback, and the other files are still checked."""
+
+from __future__ import annotations
+
+from conftest import run
+
+GOOD = "from pkg.core import get_manager\nget_manager()\n"
+SINGLETON = "SOT101 get_manager is a banned singleton accessor: construct Manager(user_context=...)"
+
+
+def test_bad_files_do_not_stop_the_run(mini_project):
+    root = mini_project.root
+    mini_project("pkg/app/good.py", GOOD)
+    mini_project("pkg/app/broken.py", "from pkg.core import get_manager\ndef f(:\n")
+    (root / "pkg/app/latin1.py").write_bytes(b"# get_manager\nname = '\xe9t\xe9'\n")
+    mini_project("pkg/app/empty.py", "")
+    (root / "pkg/app/declared.py").write_bytes(
+        b"# -*- coding: latin-1 -*-\nfrom pkg.core import get_manager\nget_manager()  # \xe9\n")
+    result = run("ssot", "check", "pkg/app", cwd=root)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert "pkg/app/broken.py:2:7: SOT000 pkg/app/broken.py could not be analysed: " \
+           "SyntaxError: invalid syntax" in lines
+    assert "pkg/app/latin1.py:2:1: SOT000 pkg/app/latin1.py could not be analysed: " \
+           "not valid utf-8 (byte 22)" in lines
+    assert f"pkg/app/good.py:2:1: {SINGLETON}" in lines
+    assert f"pkg/app/declared.py:3:1: {SINGLETON}" in lines  # a PEP 263 declaration is honoured
+    assert not any(line.startswith("pkg/app/empty.py") for line in lines)
+
+
+def test_flake8_reports_the_good_file_next_to_a_broken_one(mini_project):
+    mini_project("pkg/app/good.py", GOOD)
+    mini_project("pkg/app/broken.py", "def f(:\n")
+    result = run("flake8", "--select", "SOT,E999", "pkg/app", cwd=mini_project.root)
+    assert sorted(result.stdout.splitlines()) == [
+        "pkg/app/broken.py:1:8: E999 SyntaxError: invalid syntax",
+        f"pkg/app/good.py:2:1: {SINGLETON}",
+    ]
+
+
+def test_huge_file_is_reported_not_parsed(mini_project, monkeypatch):
+    from ssot_flake8 import source
+    from ssot_flake8.engine import check_source
+    from ssot_flake8.policy import load_policy
+
+    monkeypatch.setattr(source, "MAX_BYTES", 100)
+    policy = load_policy(mini_project.root / ".importlinter")
+    findings = check_source(GOOD.encode() * 10, "big.py", policy)
+    assert [(f.code, f.message) for f in findings] == [
+        ("SOT000", "big.py could not be analysed: file too large (0 MiB > 16 MiB)")
+    ]
+
+
+def test_missing_path_is_a_usage_error(mini_project):
+    result = run("ssot", "check", "nope", cwd=mini_project.root)
+    assert (result.returncode, result.stderr) == (2, "ssot: error: nope: no such file or directory\n")
