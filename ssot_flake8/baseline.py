@@ -73,8 +73,8 @@ class Baseline:
         return Key(self.relative(f.path), f.code, f.subject, reported.source)
 
     def relative(self, path: str) -> str:
-        base = os.path.realpath(self.path.parent)
-        return os.path.relpath(os.path.realpath(path), base).replace(os.sep, "/")
+        base = os.path.abspath(self.path.parent)
+        return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
 
     def new_findings(self, reported: Iterable[Reported]) -> list[Reported]:
         """The findings beyond their key's count: of n equal findings with count k, the last n-k."""

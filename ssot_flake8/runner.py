@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,22 +53,58 @@ def discover(paths: Sequence[str], excludes: Sequence[str] = ()) -> list[str]:
     Inside a git work tree git lists them (tracked plus untracked-not-ignored); elsewhere a walk
     does. A file named explicitly is checked unless an exclude pattern matches it.
     """
-    patterns = (*DEFAULT_EXCLUDES, *excludes)
-    found: dict[str, str] = {}  # resolved path -> display path
+    excluded = Excludes((*DEFAULT_EXCLUDES, *excludes))
+    found: dict[str, str] = {}  # absolute path -> display path
     for name in paths:
         path = Path(name)
         if not path.exists() and not path.is_symlink():
             raise InputError(f"{name}: no such file or directory")
         if path.is_dir():
             listed = _git_listing(path)
-            candidates = listed if listed is not None else _walk(path, patterns)
+            candidates = listed if listed is not None else _walk(path, excluded)
             displayed = (os.path.normpath(os.path.join(name, rel)) for rel in candidates)
         else:
             displayed = iter([os.path.normpath(name)])
         for display in displayed:
-            if not _excluded(display, patterns):
-                found.setdefault(os.path.realpath(display), display)
+            if not excluded(display):
+                found.setdefault(os.path.abspath(display), display)
     return sorted(found.values())
+
+
+class Excludes:
+    """Exclude patterns, compiled once. A pattern without a slash matches any path component
+    (`.venv`, `*_pb2.py`); one with a slash matches the path as given or the end of its absolute
+    path (`examples/*`, `legacy/generated`)."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        patterns = list(patterns)
+        self.names = {p for p in patterns if "/" not in p and not _has_magic(p)}
+        globs = [p for p in patterns if "/" not in p and _has_magic(p)]
+        self.name_glob = _compile(globs)
+        paths = [p.rstrip("/") for p in patterns if "/" in p]
+        self.path_glob = _compile(
+            variant for p in paths for variant in (p, f"{p}/*", f"*/{p}", f"*/{p}/*"))
+
+    def __call__(self, path: str) -> bool:
+        given = os.path.normpath(path).replace(os.sep, "/")
+        parts = given.split("/")
+        if self.names.intersection(parts):
+            return True
+        if self.name_glob and any(self.name_glob.match(part) for part in parts):
+            return True
+        if self.path_glob:
+            absolute = os.path.abspath(path).replace(os.sep, "/")
+            return bool(self.path_glob.match(given) or self.path_glob.match(absolute))
+        return False
+
+
+def _has_magic(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
+def _compile(patterns: Iterable[str]) -> re.Pattern | None:
+    translated = [fnmatch.translate(p) for p in patterns]
+    return re.compile("|".join(translated)) if translated else None
 
 
 def _git_listing(directory: Path) -> list[str] | None:
@@ -82,54 +117,46 @@ def _git_listing(directory: Path) -> list[str] | None:
     result = subprocess.run(command, capture_output=True, check=False)
     if result.returncode != 0:
         return None
+    if not result.stdout and _git_ignored(git, directory):
+        return None  # asked for by name, so checked: walk it as if outside git
     names = [n for n in result.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
     # --cached also lists files deleted from the work tree but not yet from the index
     return [n for n in dict.fromkeys(names) if os.path.lexists(os.path.join(directory, n))]
 
 
-def _walk(directory: Path, patterns: Sequence[str]) -> list[str]:
+def _git_ignored(git: str, directory: Path) -> bool:
+    command = [git, "-C", str(directory), "check-ignore", "-q", "."]
+    return subprocess.run(command, capture_output=True, check=False).returncode == 0
+
+
+def _walk(directory: Path, excluded: Excludes) -> list[str]:
     found = []
     for root, dirs, files in os.walk(directory):
         relative_root = os.path.relpath(root, directory)
-        dirs[:] = [d for d in dirs if not _excluded(os.path.join(root, d), patterns)]
+        dirs[:] = [d for d in dirs if not excluded(os.path.join(root, d))]
         found += [os.path.join(relative_root, f) for f in files if f.endswith(".py")]
     return found
 
 
-def _excluded(path: str, patterns: Sequence[str]) -> bool:
-    """A pattern without a slash matches any path component (`.venv`, `*_pb2.py`); one with a
-    slash matches the path as given or the end of its absolute path (`examples/*`)."""
-    given = os.path.normpath(path).replace(os.sep, "/")
-    absolute = os.path.abspath(path).replace(os.sep, "/")
-    parts = absolute.split("/")
-    for pattern in patterns:
-        if "/" in pattern:
-            pattern = pattern.rstrip("/")
-            for candidate in (pattern, pattern + "/*"):
-                if fnmatch.fnmatch(given, candidate) or fnmatch.fnmatch(absolute, "*/" + candidate):
-                    return True
-        elif any(fnmatch.fnmatch(part, pattern) for part in parts[-len(given.split("/")):]):
-            return True
-    return False
-
-
 def changed_since(revision: str) -> set[str]:
     """Resolved paths of files changed since `revision` (`git diff --name-only`) plus untracked."""
-    top = _git("rev-parse", "--show-toplevel").strip()
-    changed = _git("-C", top, "diff", "--name-only", "-z", revision, "--").split("\0")
-    untracked = _git("-C", top, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
+    try:
+        top = _git("rev-parse", "--show-toplevel").strip()
+        changed = _git("-C", top, "diff", "--name-only", "-z", revision, "--").split("\0")
+        untracked = _git("-C", top, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
+    except InputError as error:
+        raise InputError(f"--diff {revision}: {error}") from None
     return {os.path.realpath(os.path.join(top, name)) for name in (*changed, *untracked) if name}
 
 
 def _git(*arguments: str) -> str:
     git = shutil.which("git")
     if git is None:
-        raise InputError("--diff needs git, which is not on PATH")
+        raise InputError("git is not on PATH")
     result = subprocess.run([git, *arguments], capture_output=True, check=False)
     if result.returncode != 0:
-        message = result.stderr.decode(errors="replace").strip().splitlines() or ["failed"]
-        raise InputError(f"git {arguments[-2] if arguments[-1] == '--' else arguments[0]}: "
-                         f"{message[0]}")
+        lines = result.stderr.decode(errors="replace").strip().splitlines()
+        raise InputError(lines[0] if lines else f"git exited {result.returncode}")
     return result.stdout.decode("utf-8", "surrogateescape")
 
 
@@ -139,7 +166,7 @@ def _git(*arguments: str) -> str:
 @dataclass(frozen=True)
 class Task:
     display: str
-    key: str  # resolved path: the cache key
+    key: str  # absolute path: the cache key
     stat: tuple[int, int] | None  # (size, mtime_ns) before reading, or None if stat failed
     known_hash: str | None  # the cached content hash, to recognise a touched-but-unchanged file
 
@@ -184,7 +211,7 @@ def check_files(
 
 
 def _task(display: str, cache: Cache | None) -> Task:
-    key = os.path.realpath(display)
+    key = os.path.abspath(display)
     try:
         st = os.stat(display)
         stat = (st.st_size, st.st_mtime_ns)
@@ -201,6 +228,11 @@ def _run(tasks: list[Task], policy: Policy, jobs: int | None, progress) -> Itera
             if progress:
                 progress(1)
         return
+    from concurrent.futures import (  # ~50 ms: only when used
+        ProcessPoolExecutor,
+        as_completed,
+    )
+
     size = max(8, min(256, len(tasks) // (workers * 4)))
     chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(policy,)) as pool:
