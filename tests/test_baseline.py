@@ -60,9 +60,9 @@ def test_a_new_finding_fails_and_is_the_only_one_reported(recorded):
     result = ssot("check", "--baseline", "ssot-baseline.json", cwd=recorded)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"{CHAT}:{line}:72: SOT002 import of deprecated module "
+        (f"{CHAT}:{line}:72: SOT002 import of deprecated module "
         "netra_backend.app.websocket_core.websocket_manager_factory; use "
-        "netra_backend.app.websocket_core.websocket_manager",
+        "netra_backend.app.websocket_core.websocket_manager"),
         "Found 1 error.",
     ]
 
@@ -152,8 +152,8 @@ def test_baseline_paths_are_relative_to_the_baseline_file(recorded):
     ('{"findings": {}, "version": 1}', 'expected an object with a "findings" list'),
     ('{"findings": [], "version": 9}', "unsupported version 9"),
     ('{"findings": [{"path": "a.py"}], "version": 1}', "entry 1 needs string fields"),
-    ('{"findings": [{"path": "a", "code": "S", "subject": "", "source": "", "count": 0}], '
-     '"version": 1}', "entry 1: count must be a positive integer"),
+    (('{"findings": [{"path": "a", "code": "S", "subject": "", "source": "", "count": 0}], '
+     '"version": 1}'), "entry 1: count must be a positive integer"),
 ])
 def test_a_malformed_baseline_is_one_line_and_exit_2(recorded, content, reason):
     (recorded / "bad.json").write_text(content)
