@@ -60,11 +60,11 @@ class Baseline:
             json.dumps({**_asdict(key), "count": count}, sort_keys=True, ensure_ascii=False)
             for key, count in sorted(self.counts.items()) if count > 0
         ]
-        body = ",\n    ".join(entries)
+        findings = "[\n    " + ",\n    ".join(entries) + "\n  ]" if entries else "[]"
         text = (
-            f'{{\n  "about": {json.dumps(ABOUT)},\n  "findings": [\n    {body}\n  ],\n'
+            f'{{\n  "about": {json.dumps(ABOUT)},\n  "findings": {findings},\n'
             f'  "version": {VERSION}\n}}\n'
-        ) if entries else f'{{\n  "about": {json.dumps(ABOUT)},\n  "findings": [],\n  "version": {VERSION}\n}}\n'
+        )
         _write_atomically(self.path, text)
 
     # -- matching --------------------------------------------------------------------------------

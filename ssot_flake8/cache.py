@@ -114,6 +114,7 @@ class Cache:
                 ignore.write_text("# created by ssot check\n*\n")
             fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
             try:
+                os.chmod(temporary, 0o644)  # readable like the files it describes
                 with os.fdopen(fd, "w", encoding="utf-8") as stream:
                     json.dump(data, stream, separators=(",", ":"))
                 os.replace(temporary, self.path)

@@ -12,7 +12,7 @@ from pathlib import Path
 from .baseline import Baseline, BaselineError
 from .cache import Cache
 from .output import FORMATS, render
-from .policy import Policy, load_policy, tomllib
+from .policy import Policy, tomllib
 from .runner import InputError, Reported, changed_since, check_files, discover
 
 PROGRESS_MIN_FILES = 200
@@ -66,11 +66,11 @@ def _positive(value: str) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .cli import UsageError
+    from .cli import UsageError, policy_for
 
     if args.update_baseline and not args.baseline:
         raise UsageError("--update-baseline needs --baseline FILE")
-    policy = load_policy(args.config)
+    policy = policy_for(args)
     try:
         baseline = Baseline.load(args.baseline) if args.baseline else None
         files = _files(args, policy)
@@ -85,9 +85,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_baseline(args: argparse.Namespace) -> int:
-    from .cli import UsageError
+    from .cli import UsageError, policy_for
 
-    policy = load_policy(args.config)
+    policy = policy_for(args)
     try:
         path = Path(args.baseline)
         baseline = Baseline.load(path) if path.exists() else Baseline(path)

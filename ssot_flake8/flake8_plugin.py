@@ -47,6 +47,7 @@ class SsotChecker:
             "--ssot-baseline",
             default=None,
             parse_from_config=True,
+            normalize_paths=True,  # a relative path in a config file is relative to that file
             help="A baseline file written by `ssot baseline`: the findings recorded there are "
             "not reported.",
         )

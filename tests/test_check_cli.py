@@ -230,7 +230,8 @@ def test_a_missing_config_is_exit_2():
 
 def test_bad_files_are_reported_and_the_run_goes_on(legacy_copy):
     package = legacy_copy / "netra_backend"
-    (package / "broken.py").write_text("from netra_backend.app.websocket_core import get_websocket_manager\nx = (\n")
+    (package / "broken.py").write_text(
+        "from netra_backend.app.websocket_core import get_websocket_manager\nx = (\n")
     (package / "latin.py").write_bytes(b"import os\n\nget_websocket_manager = '\xff'\n")
     (package / "dangling.py").symlink_to(legacy_copy / "gone.py")
     result = ssot_check("netra_backend", "--no-cache", cwd=legacy_copy)
@@ -255,7 +256,8 @@ def test_a_bad_rev_for_diff_is_exit_2(git_tree):
 
 # -- which files ---------------------------------------------------------------------------------
 
-NEW_VIOLATION = "from netra_backend.app.websocket_core.websocket_manager_factory import create_websocket_manager\n"
+NEW_VIOLATION = (
+    "from netra_backend.app.websocket_core.websocket_manager_factory import create_websocket_manager\n")
 
 
 def _git(tree: Path, *arguments: str) -> None:
