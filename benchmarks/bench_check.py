@@ -1,68 +1,53 @@
-"""Time `ssot check` (cold, warm cache, serial, parallel) against `flake8 --select SOT` on a
-generated tree: COPIES copies of examples/legacy's package plus NOISE files that name nothing of
-the policy (the pre-filter's case; most files of a real monorepo look like that).
+"""Time the modes of `ssot check` on the generated benchmark tree (benchmarks/generate.py):
+serial and parallel without cache, a cold cache, a warm cache, and a warm cache after one file
+changed. Wall time and the CPU time of the run are printed, never asserted.
 
-    .venv/bin/python benchmarks/bench_check.py [COPIES] [NOISE]
+    .venv/bin/python benchmarks/bench_check.py [TREE]     # default: benchmarks/trees/big
 
-The tree is written to benchmarks/trees/check/ (git-ignored) and reused while its shape matches.
-Timings are printed, never asserted.
+The tree is generated (10,000 modules, ~4M lines) when TREE does not exist yet.
 """
 
 from __future__ import annotations
 
+import os
+import resource
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-LEGACY = REPO / "examples" / "legacy"
+HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 
 
-def build_tree(copies: int, noise: int) -> Path:
-    root = REPO / "benchmarks" / "trees" / "check"
-    stamp = root / f".shape-{copies}-{noise}"
-    if stamp.exists():
-        return root
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(LEGACY, root, ignore=shutil.ignore_patterns("__pycache__", ".ssot_cache"))
-    app = root / "netra_backend" / "app"
-    for number in range(copies):
-        shutil.copytree(app / "services", app / f"services_{number}")
-    filler = "".join(f"def helper_{i}(value):\n    return value * {i}\n\n" for i in range(60))
-    for number in range(noise):
-        package = app / f"plain_{number // 100}"
-        package.mkdir(exist_ok=True)
-        (package / "__init__.py").touch()
-        (package / f"module_{number}.py").write_text(f"import os\n\n{filler}")
-    stamp.touch()
-    return root
-
-
-def timed(label: str, command: list[str], cwd: Path) -> float:
+def timed(label: str, arguments: list[str], tree: Path) -> None:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    last = (result.stdout.strip().splitlines() or [""])[-1]
-    print(f"{label:<38} {elapsed:7.2f} s   exit {result.returncode}   {last[:60]}")
-    return elapsed
+    result = subprocess.run([str(BIN / "ssot"), "check", *arguments], cwd=tree,
+                            capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    summary = (result.stdout.strip().splitlines() or [result.stderr.strip()])[-1]
+    print(f"{label:<42} wall {wall:6.2f} s   cpu {cpu:6.2f} s   {summary}")
 
 
 def main() -> None:
-    copies = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-    noise = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
-    root = build_tree(copies, noise)
-    files = sum(1 for _ in root.rglob("*.py"))
-    print(f"tree: {root} ({files} files)")
-    ssot = [str(BIN / "ssot"), "check", "netra_backend"]
-    timed("flake8 --select SOT", [str(BIN / "flake8"), "--select", "SOT", "netra_backend"], root)
-    timed("ssot check --no-cache --jobs 1", [*ssot, "--no-cache", "--jobs", "1"], root)
-    timed("ssot check --no-cache (all cores)", [*ssot, "--no-cache"], root)
-    shutil.rmtree(root / ".ssot_cache", ignore_errors=True)
-    timed("ssot check (cold cache)", ssot, root)
-    timed("ssot check (warm cache)", ssot, root)
+    tree = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "trees" / "big"
+    if not tree.exists():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(tree)], check=True)
+    files = sum(1 for _ in tree.rglob("*.py"))
+    print(f"tree: {tree} ({files} files, {os.cpu_count()} cores)")
+    timed("--no-cache --jobs 1", ["--no-cache", "--jobs", "1"], tree)
+    timed("--no-cache (one worker per core)", ["--no-cache"], tree)
+    shutil.rmtree(tree / ".ssot_cache", ignore_errors=True)
+    timed("cold cache", [], tree)
+    timed("warm cache", [], tree)
+    victim = next(p for p in sorted(tree.rglob("*.py")) if "websocket_core" in p.parts)
+    victim.write_text(victim.read_text() + "\n# edited\n")
+    timed("warm cache, one file edited", [], tree)
+    timed("warm cache, --output-format sarif", ["--output-format", "sarif"], tree)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ def discover(paths: Sequence[str], excludes: Sequence[str] = ()) -> list[str]:
     """
     excluded = Excludes((*DEFAULT_EXCLUDES, *excludes))
     found: dict[str, str] = {}  # absolute path -> display path
+    cwd = os.getcwd()
     for name in paths:
         path = Path(name)
         if not path.exists() and not path.is_symlink():
@@ -67,7 +68,7 @@ def discover(paths: Sequence[str], excludes: Sequence[str] = ()) -> list[str]:
             displayed = iter([os.path.normpath(name)])
         for display in displayed:
             if not excluded(display):
-                found.setdefault(os.path.abspath(display), display)
+                found.setdefault(os.path.normpath(os.path.join(cwd, display)), display)
     return sorted(found.values())
 
 
@@ -188,8 +189,9 @@ def check_files(
     """Every finding in `files`, in path/line order; the cache is read and updated when given."""
     reported: list[Reported] = []
     tasks: list[Task] = []
+    cwd = os.getcwd()
     for display in files:
-        task = _task(display, cache)
+        task = _task(display, os.path.normpath(os.path.join(cwd, display)), cache)
         hit = cache.lookup(task.key, task.stat) if cache and task.stat else None
         if hit is not None:
             reported += [Reported(f, src) for f, src in hit.findings_for(display)]
@@ -210,8 +212,7 @@ def check_files(
     return sorted(reported, key=lambda r: r.finding)
 
 
-def _task(display: str, cache: Cache | None) -> Task:
-    key = os.path.abspath(display)
+def _task(display: str, key: str, cache: Cache | None) -> Task:
     try:
         st = os.stat(display)
         stat = (st.st_size, st.st_mtime_ns)
