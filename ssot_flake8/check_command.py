@@ -12,7 +12,7 @@ from pathlib import Path
 from .baseline import Baseline, BaselineError
 from .cache import Cache
 from .output import FORMATS, render
-from .policy import Policy, tomllib
+from .policy import Policy, find_config, tomllib
 from .runner import InputError, Reported, changed_since, check_files, discover
 
 PROGRESS_MIN_FILES = 200
@@ -66,11 +66,11 @@ def _positive(value: str) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .cli import UsageError, policy_for
+    from .cli import UsageError
 
     if args.update_baseline and not args.baseline:
         raise UsageError("--update-baseline needs --baseline FILE")
-    policy = policy_for(args)
+    policy = _policy(args)
     try:
         baseline = Baseline.load(args.baseline) if args.baseline else None
         files = _files(args, policy)
@@ -85,9 +85,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_baseline(args: argparse.Namespace) -> int:
-    from .cli import UsageError, policy_for
+    from .cli import UsageError
 
-    policy = policy_for(args)
+    policy = _policy(args)
     try:
         path = Path(args.baseline)
         baseline = Baseline.load(path) if path.exists() else Baseline(path)
@@ -104,6 +104,21 @@ def run_baseline(args: argparse.Namespace) -> int:
 
 
 # -- steps -------------------------------------------------------------------------------------
+
+
+def _policy(args: argparse.Namespace) -> Policy:
+    """Without --config, the policy is found from the checked paths upwards (then from the
+    working directory), so `ssot check examples/legacy` uses that tree's own policy."""
+    from .cli import policy_for
+
+    if args.config is None:
+        existing = [os.path.abspath(p) for p in args.paths if os.path.exists(p)]
+        if existing:
+            start = os.path.commonpath(existing)
+            start = start if os.path.isdir(start) else os.path.dirname(start)
+            if os.path.abspath(start) != os.getcwd():
+                args.config = str(find_config(Path(start)))
+    return policy_for(args)
 
 
 def _files(args: argparse.Namespace, policy: Policy) -> list[str]:

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BIN, LEGACY, REMEDIATED, run
+from conftest import BIN, LEGACY, REMEDIATED, REPO, run
 
 AGENT = "netra_backend/app/services/agent_service.py"
 LOADER = "netra_backend/app/services/loader.py"
@@ -64,6 +64,17 @@ def _sort_key(line: str):
 def test_remediated_tree_prints_only_the_summary():
     result = ssot_check("--no-cache", cwd=REMEDIATED)
     assert (result.returncode, result.stdout, result.stderr) == (0, "All checks passed!\n", "")
+
+
+def test_the_policy_is_found_from_the_checked_paths():
+    """From the repo root, each example tree is checked with its own .importlinter."""
+    remediated = ssot_check("examples/remediated", "--no-cache", cwd=REPO)
+    assert (remediated.returncode, remediated.stdout, remediated.stderr) == (
+        0, "All checks passed!\n", "")
+    legacy = ssot_check("examples/legacy", "--no-cache", cwd=REPO)
+    lines = legacy.stdout.splitlines()
+    assert (legacy.returncode, lines[-1]) == (1, f"Found {LEGACY_TOTAL} errors.")
+    assert f"examples/legacy/{AGENT}:15:19: SOT101 {SINGLETON_MESSAGE}" in lines
 
 
 def test_json_format_is_rufflike():
