@@ -63,19 +63,20 @@ def discover(paths: Sequence[str], excludes: Sequence[str] = ()) -> list[str]:
         if path.is_dir():
             listed = _git_listing(path)
             candidates = listed if listed is not None else _walk(path, excluded)
-            displayed = (os.path.normpath(os.path.join(name, rel)) for rel in candidates)
+            # exclude patterns apply below the named directory, never to its own name
+            displayed = ((os.path.normpath(os.path.join(name, rel)), rel) for rel in candidates)
         else:
-            displayed = iter([os.path.normpath(name)])
-        for display in displayed:
-            if not excluded(display):
+            displayed = iter([(os.path.normpath(name), name)])
+        for display, relative in displayed:
+            if not excluded(display, relative):
                 found.setdefault(os.path.normpath(os.path.join(cwd, display)), display)
     return sorted(found.values())
 
 
 class Excludes:
-    """Exclude patterns, compiled once. A pattern without a slash matches any path component
-    (`.venv`, `*_pb2.py`); one with a slash matches the path as given or the end of its absolute
-    path (`examples/*`, `legacy/generated`)."""
+    """Exclude patterns, compiled once. A pattern without a slash matches any component of the
+    path below the named directory (`.venv`, `*_pb2.py`); one with a slash matches the path as
+    given or the end of its absolute path (`examples/*`, `legacy/generated`)."""
 
     def __init__(self, patterns: Iterable[str]) -> None:
         patterns = list(patterns)
@@ -86,9 +87,10 @@ class Excludes:
         self.path_glob = _compile(
             variant for p in paths for variant in (p, f"{p}/*", f"*/{p}", f"*/{p}/*"))
 
-    def __call__(self, path: str) -> bool:
+    def __call__(self, path: str, relative: str | None = None) -> bool:
         given = os.path.normpath(path).replace(os.sep, "/")
-        parts = given.split("/")
+        below = os.path.normpath(path if relative is None else relative).replace(os.sep, "/")
+        parts = [part for part in below.split("/") if part not in ("..", ".")]
         if self.names.intersection(parts):
             return True
         if self.name_glob and any(self.name_glob.match(part) for part in parts):
@@ -134,7 +136,8 @@ def _walk(directory: Path, excluded: Excludes) -> list[str]:
     found = []
     for root, dirs, files in os.walk(directory):
         relative_root = os.path.relpath(root, directory)
-        dirs[:] = [d for d in dirs if not excluded(os.path.join(root, d))]
+        dirs[:] = [d for d in dirs
+                   if not excluded(os.path.join(root, d), os.path.join(relative_root, d))]
         found += [os.path.join(relative_root, f) for f in files if f.endswith(".py")]
     return found
 

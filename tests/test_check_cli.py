@@ -331,6 +331,14 @@ def test_exclude_option_and_configured_extend_exclude(legacy_copy):
     assert configured[-1] == f"Found {LEGACY_TOTAL - len(tests_lines) - 3} errors."
 
 
+def test_excludes_apply_below_the_named_directory(tmp_path):
+    shutil.copytree(LEGACY, tmp_path / "build" / "legacy",
+                    ignore=shutil.ignore_patterns("__pycache__", ".ssot_cache"))
+    result = ssot_check("build/legacy", "--no-cache", cwd=tmp_path)
+    assert result.stdout.splitlines()[-1] == f"Found {LEGACY_TOTAL} errors."
+    assert f"build/legacy/{AGENT}:15:19: SOT101 {SINGLETON_MESSAGE}" in result.stdout
+
+
 def test_parallel_and_serial_runs_agree(legacy_copy):
     services = legacy_copy / "netra_backend/app/services"
     for number in range(5):  # enough files for the process pool
