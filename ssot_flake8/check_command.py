@@ -109,15 +109,16 @@ def run_baseline(args: argparse.Namespace) -> int:
 def _policy(args: argparse.Namespace) -> Policy:
     """Without --config, the policy is found from the checked paths upwards (then from the
     working directory), so `ssot check examples/legacy` uses that tree's own policy."""
-    from .cli import policy_for
+    from .cli import UsageError, policy_for
 
+    for name in args.paths:  # before the policy: a typo in a path is the clearer error
+        if not os.path.lexists(name):
+            raise UsageError(f"{name}: no such file or directory")
     if args.config is None:
-        existing = [os.path.abspath(p) for p in args.paths if os.path.exists(p)]
-        if existing:
-            start = os.path.commonpath(existing)
-            start = start if os.path.isdir(start) else os.path.dirname(start)
-            if os.path.abspath(start) != os.getcwd():
-                args.config = str(find_config(Path(start)))
+        start = os.path.commonpath([os.path.abspath(p) for p in args.paths])
+        start = start if os.path.isdir(start) else os.path.dirname(start)
+        if start != os.getcwd():
+            args.config = str(find_config(Path(start)))
     return policy_for(args)
 
 

@@ -273,8 +273,11 @@ def check_task(task: Task, policy: Policy) -> Outcome:
     if digest == task.known_hash:
         return Outcome(task, Entry(task.stat, digest, None), ())  # None: keep cached findings
     lines = data.decode("utf-8", "replace").splitlines()
-    findings = [f for f in check_source(data, task.display, policy, prefilter=False)
-                if not silenced(f, lines)]
+    try:
+        findings = check_source(data, task.display, policy, prefilter=False)
+    except Exception as error:  # an engine bug on one file must not stop the run: report it
+        findings = [SourceError(f"internal error: {type(error).__name__}: {error}").finding(task.display)]
+    findings = [f for f in findings if not silenced(f, lines)]
     reported = tuple(Reported(f, source_line(lines, f.line)) for f in findings)
     if any(f.code == "SOT000" for f in findings):
         return Outcome(task, None, reported)  # its message names the path: recheck every time

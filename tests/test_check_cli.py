@@ -233,6 +233,11 @@ def test_a_missing_path_is_one_line_and_exit_2():
     assert result.stderr == "ssot: error: netra_backend/nope.py: no such file or directory\n"
 
 
+def test_a_missing_path_is_reported_before_a_missing_policy(tmp_path):
+    result = ssot_check("nope", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (2, "ssot: error: nope: no such file or directory\n")
+
+
 def test_a_missing_config_is_exit_2():
     result = ssot_check("--config", "missing.cfg")
     assert result.returncode == 2
