@@ -11,7 +11,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
-from .engine import check_file
 from .index import expand_policy
 from .policy import Policy, PolicyError, load_policy
 from .rules import rules_table_markdown, rules_text
@@ -40,10 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ssot {__version__}")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
 
-    check = verbs.add_parser("check", help="report SSOT violations in files or directories")
-    check.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
-    add_config_option(check)
-    check.set_defaults(handler=run_check)
+    from . import check_command
+
+    check_command.add_parser(verbs)
 
     rules = verbs.add_parser("rules", help="print the rule catalog")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
@@ -65,16 +63,6 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
 def run_rules(args: argparse.Namespace) -> int:
     print(rules_table_markdown() if args.format == "markdown" else rules_text())
     return 0
-
-
-def run_check(args: argparse.Namespace) -> int:
-    policy = policy_for(args)
-    findings = [f for path in iter_python_files(args.paths) for f in check_file(path, policy)]
-    for finding in findings:
-        print(finding.text())
-    if findings:
-        print(f"Found {len(findings)} error{'s' if len(findings) != 1 else ''}.")
-    return 1 if findings else 0
 
 
 def iter_python_files(paths: Sequence[str]) -> Iterator[Path]:

@@ -290,7 +290,7 @@ class ModuleIndex:
                 self.children[parent].add(child)
         self._origins: dict[tuple[str, str], frozenset[str]] = {}
         self.found: set[str] = set()  # the qualified names `expand` added to a policy
-        self.digest = ""  # of every file's content: with the policy, the key of cached additions
+        self.digest = ""  # of every module's record: what other files' findings depend on
         self.cache: _Cache | None = None
         self._exports: dict[str, frozenset[str] | None] = {}
 
@@ -552,11 +552,13 @@ def build_index(policy: Policy, *, use_cache: bool = True) -> ModuleIndex:
         entry = _module_entry(file, module, is_package, cached.get(str(file)))
         if entry is None:
             modules.setdefault(module, ModuleInfo(judgeable=False))
-            tree_digest.update(f"{file}\0-\n".encode())
+            tree_digest.update(f"{module}\0-\n".encode())
             continue
         entries[str(file)] = entry
         modules[module] = ModuleInfo.from_json(entry[1])
-        tree_digest.update(f"{file}\0{entry[0]}\n".encode())
+        # What the index knows of the file, not its bytes: editing a function body changes
+        # nothing that other files' findings depend on.
+        tree_digest.update(f"{module}\0{json.dumps(entry[1], separators=(',', ':'))}\n".encode())
     progress.done()
     for directory in {m.rpartition(".")[0] for m in modules}:
         while directory and directory not in modules:  # namespace packages exist too

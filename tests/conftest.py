@@ -33,14 +33,14 @@ def run(*command: str | Path, cwd: Path | str = REPO, check: bool = False, **kwa
 def legacy_copy(tmp_path: Path) -> Path:
     """A writable copy of examples/legacy (tests that write never touch the bundled tree)."""
     target = tmp_path / "legacy"
-    shutil.copytree(LEGACY, target, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(LEGACY, target, ignore=shutil.ignore_patterns("__pycache__", ".ssot_cache"))
     return target
 
 
 @pytest.fixture
 def remediated_copy(tmp_path: Path) -> Path:
     target = tmp_path / "remediated"
-    shutil.copytree(REMEDIATED, target, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REMEDIATED, target, ignore=shutil.ignore_patterns("__pycache__", ".ssot_cache"))
     return target
 
 
