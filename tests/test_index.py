@@ -310,3 +310,24 @@ def test_a_long_reexport_chain_does_not_crash(tmp_path):
 def test_token_fallback_never_raises(text):
     for statement in import_statements(text):
         assert statement.lineno >= 1
+
+
+def test_cached_findings_follow_what_other_modules_offer(tmp_path):
+    """`ssot check` caches each file's findings by its own content; a stale import in an
+    unchanged file goes away when the module it imports from gains the name."""
+    root = tmp_path / "proj"
+    (root / "pkg" / "core").mkdir(parents=True)
+    (root / ".importlinter").write_text(POLICY_HEADER)
+    for relative in ("pkg/__init__.py", "pkg/core/__init__.py"):
+        (root / relative).write_text("")
+    (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n")
+    (root / "pkg/use.py").write_text("from pkg.core.manager import Helper\n\nHelper()\n")
+    for path in root.rglob("*.py"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    first = run("ssot", "check", "pkg", cwd=root)
+    assert first.stdout.splitlines()[0] == (
+        "pkg/use.py:1:30: SOT004 stale import: pkg.core.manager neither defines, imports nor "
+        "re-exports Helper")
+    (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n\n\nHelper = object\n")
+    second = run("ssot", "check", "pkg", cwd=root)
+    assert (second.returncode, second.stdout) == (0, "All checks passed!\n")
