@@ -606,6 +606,8 @@ def expand_policy(policy: Policy, *, use_cache: bool = True) -> ModuleIndex:
     if cached is None or not index.replay(policy, cached):
         index.cache.expansions = {key: index.expand(policy)}
         index.cache.write()
+    index.cache = None  # what remains is what checking needs (and what worker processes get)
+    index._origins.clear()
     policy.index = index
     policy.refresh()
     return index
