@@ -100,7 +100,7 @@ class NewImport:
             rest = module[len(self.base) + 1:] if module != self.base else ""
             module = "." * self.level + rest
         names = ", ".join(n if a is None else f"{n} as {a}" for n, a in self.names)
-        comment = f"  {' '.join(self.comments)}" if self.comments else ""
+        comment = f"  {_join_comments(self.comments)}" if self.comments else ""
         return f"from {module} import {names}{comment}\n"
 
 
@@ -146,6 +146,7 @@ class Planner:
             isinstance(n, cst.ImportFrom) and isinstance(n.names, cst.ImportStar)
             for n in self.positions)
         self.planned_locals: dict[tuple[int, str], str] = {}
+        self.canonical_for: dict[int, str] = {}
         self.covered: set[int] = set()  # nodes inside attributes that will be replaced
         self.providers: dict[tuple[int, str], list[tuple[tuple[int, int], object]]] = {}
 
@@ -169,14 +170,21 @@ class Planner:
         start = self.positions[node].start
         return start.line, start.column
 
-    def nodes_at(self, line: int, col: int, kinds: tuple[type, ...]) -> list[cst.CSTNode]:
-        if not hasattr(self, "_by_start"):
-            self._by_start: dict[tuple[int, int], list[cst.CSTNode]] = {}
+    def nodes_at(self, finding: Finding, kinds: tuple[type, ...]) -> list[cst.CSTNode]:
+        """The import aliases or attributes a finding points at (by position, else by name)."""
+        if not hasattr(self, "_by_line"):
+            self._by_line: dict[int, list[cst.CSTNode]] = {}
             for node, where in self.positions.items():
                 if isinstance(node, (cst.ImportAlias, cst.Attribute)):
-                    key = (where.start.line, where.start.column)
-                    self._by_start.setdefault(key, []).append(node)
-        return [n for n in self._by_start.get((line, col - 1), []) if isinstance(n, kinds)]
+                    self._by_line.setdefault(where.start.line, []).append(node)
+        on_line = [n for n in self._by_line.get(finding.line, []) if isinstance(n, kinds)]
+        exact = [n for n in on_line if self.positions[n].start.column == finding.col - 1]
+        if exact:
+            return exact
+        # Columns can disagree (a byte-order mark, a non-UTF-8 encoding): match the name instead.
+        last = finding.subject.rpartition(".")[2]
+        named = [n for n in on_line if _last_name(n) == last]
+        return named if len({self.positions[n].start for n in named}) == 1 else []
 
     def absolute_module(self, node: cst.ImportFrom) -> str | None:
         dotted = get_full_name_for_node(node.module) if node.module else ""
@@ -198,11 +206,15 @@ class Planner:
     # -- driving -------------------------------------------------------------------------------------
     def run(self, findings: list[Finding]) -> Plan:
         attributes, aliases = [], []
+        for finding in findings:  # what each non-canonical import alias will import instead
+            for alias in self.nodes_at(finding, (cst.ImportAlias,)):
+                if finding.code == "SOT001":
+                    self.canonical_for[id(alias)] = finding.target
         for finding in findings:
             if finding.code not in FIXABLE_CODES:
                 self.leave(finding)
                 continue
-            alias = self.nodes_at(finding.line, finding.col, (cst.ImportAlias,))
+            alias = self.nodes_at(finding, (cst.ImportAlias,))
             attribute = self.attribute_at(finding)
             if alias and id(alias[0]) in self.statement_of:
                 aliases.append((finding, alias[0]))
@@ -225,8 +237,7 @@ class Planner:
 
     def attribute_at(self, finding: Finding) -> cst.Attribute | None:
         last = finding.subject.rpartition(".")[2]
-        found = [n for n in self.nodes_at(finding.line, finding.col, (cst.Attribute,))
-                 if n.attr.value == last]
+        found = [n for n in self.nodes_at(finding, (cst.Attribute,)) if n.attr.value == last]
         return min(found, key=lambda n: len(get_full_name_for_node(n) or "")) if found else None
 
     # -- targets ---------------------------------------------------------------------------------------
@@ -347,7 +358,8 @@ class Planner:
             return False
         module = self.absolute_module(node)
         return any((a.evaluated_alias or a.evaluated_name) == local
-                   and f"{module}.{a.evaluated_name}" == qualname for a in node.names)
+                   and qualname in (f"{module}.{a.evaluated_name}", self.canonical_for.get(id(a)))
+                   for a in node.names)
 
     def module_uses_problem(self, statement, local: str, old_module: str, new_module: str) -> str:
         """Why the uses of a module binding do not all carry over to `new_module` ('' if they do)."""
@@ -472,11 +484,13 @@ class Planner:
                 self.plan.in_place[id(statement)] = (module, level, base)
                 self.add_provider(block, module, self.position(statement), statement)
                 return
+        whole = len(moved) == len(statement.names)  # then the `(  # comment` goes along too
         for alias in moved:
             move = self.plan.moves[id(alias)]
-            comment = _alias_comment(alias)
-            self.ensure_import(statement, move.module, move.name, move.asname,
-                               [comment] if comment else [])
+            comments = [_paren_comment_text(statement.lpar, "whitespace_after")] if whole else []
+            comments.append(_alias_comment(alias, statement))
+            self.ensure_import(statement, move.module, move.name, move.asname, [c for c in comments if c])
+            whole = False
 
     def relative_form(self, statement: cst.ImportFrom, module: str) -> tuple[int, str]:
         level = len(statement.relative)
@@ -596,6 +610,9 @@ class Rewriter(cst.CSTTransformer):
             return cst.RemoveFromParent()
         kept, close_rpar = _remove_aliases(names, keep)
         updated = updated.with_changes(names=kept)
+        if not keep[-1] and _paren_comment(updated.rpar):  # that comment moved with the alias
+            updated = updated.with_changes(rpar=updated.rpar.with_changes(
+                whitespace_before=_strip_ws_comment(updated.rpar.whitespace_before)))
         if close_rpar and updated.rpar is not None:
             updated = updated.with_changes(
                 rpar=updated.rpar.with_changes(whitespace_before=cst.SimpleWhitespace("")))
@@ -649,7 +666,7 @@ class Rewriter(cst.CSTTransformer):
         result, carried = [], []
         for statement in body:
             if id(statement) in self.removed:
-                carried += [line for line in statement.leading_lines if line.comment]
+                carried += statement.leading_lines  # blank lines too: bytes we need not change
                 comment = statement.trailing_whitespace.comment
                 if comment is not None:
                     carried.append(cst.EmptyLine(comment=comment))
@@ -666,6 +683,12 @@ class Rewriter(cst.CSTTransformer):
         if not carried:
             return statement
         return statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
+
+
+def _last_name(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.ImportAlias):
+        node = node.name
+    return node.value if isinstance(node, cst.Name) else node.attr.value
 
 
 def _remove_aliases(names, keep):
@@ -704,11 +727,26 @@ def _has_comment(comma) -> bool:
             and comma.whitespace_after.first_line.comment is not None)
 
 
-def _alias_comment(alias: cst.ImportAlias) -> str:
+def _alias_comment(alias: cst.ImportAlias, statement: cst.ImportFrom) -> str:
+    """The comment written after an alias (for the last one, it sits before the `)`)."""
     comma = alias.comma
     if _has_comment(comma):
         return comma.whitespace_after.first_line.comment.value
+    if alias is statement.names[-1] and _paren_comment(statement.rpar):
+        return statement.rpar.whitespace_before.first_line.comment.value
     return ""
+
+
+def _paren_comment_text(paren, attribute: str) -> str:
+    whitespace = getattr(paren, attribute, None)
+    if isinstance(whitespace, cst.ParenthesizedWhitespace) and whitespace.first_line.comment:
+        return whitespace.first_line.comment.value
+    return ""
+
+
+def _paren_comment(rpar) -> bool:
+    whitespace = getattr(rpar, "whitespace_before", None)
+    return isinstance(whitespace, cst.ParenthesizedWhitespace) and whitespace.first_line.comment is not None
 
 
 def _append_alias(statement: cst.ImportFrom, name: str, asname: str | None) -> cst.ImportFrom:
@@ -748,11 +786,15 @@ def _strip_ws_comment(whitespace):
     return whitespace
 
 
+def _join_comments(comments: list[str]) -> str:
+    """`# a`, `# b` -> `# a; b`: the comments of names that moved into one line."""
+    return "# " + "; ".join(c.lstrip("#").strip() for c in comments)
+
+
 def _add_trailing_comment(line: cst.SimpleStatementLine, comments: list[str]):
     trailing = line.trailing_whitespace
-    text = " ".join(comments)
-    if trailing.comment is not None:
-        text = f"{trailing.comment.value} {text}"
+    existing = [trailing.comment.value] if trailing.comment is not None else []
+    text = _join_comments(existing + comments)
     return line.with_changes(trailing_whitespace=trailing.with_changes(
         whitespace=trailing.whitespace if trailing.comment else cst.SimpleWhitespace("  "),
         comment=cst.Comment(text)))
@@ -827,17 +869,33 @@ def _exported_names(text: str) -> set[str]:
 # -- one file --------------------------------------------------------------------------------------------
 
 
+MAX_ROUNDS = 8
+
+
 def fix_source(data: bytes, path: str, policy: Policy) -> FixResult:
-    """The fixed bytes of one file and what was left to do by hand; FixError if it is refused."""
+    """The fixed bytes of one file and what was left to do by hand; FixError if it is refused.
+
+    Like ruff, fixes are applied in rounds until nothing changes: one rewrite can make another
+    possible (an import merged upwards binds the canonical name before a use it did not reach).
+    """
+    result = FixResult(path, data, data)
+    for _ in range(MAX_ROUNDS):
+        fixed, count, result.left = fix_once(result.fixed, path, policy)
+        if fixed == result.fixed:
+            break
+        result.fixed, result.fixed_count = fixed, result.fixed_count + count
+    return result
+
+
+def fix_once(data: bytes, path: str, policy: Policy) -> tuple[bytes, int, list[LeftByHand]]:
+    """One round: the rewritten bytes, how many findings it fixed, and what it left."""
     findings = check_source(data, path, policy)
     broken = [f for f in findings if f.code == "SOT000"]
     if broken:
         raise FixError(broken[0].message)
     relevant = [f for f in findings if f.code in HAND_CODES]
-    result = FixResult(path, data, data)
     if not any(f.code in FIXABLE_CODES for f in relevant):
-        result.left = [LeftByHand(f) for f in relevant]
-        return result
+        return data, 0, [LeftByHand(f) for f in relevant]
     try:
         module = cst.parse_module(data)
     except Exception as error:  # noqa: BLE001 - ParserSyntaxError, and others on odd input
@@ -845,14 +903,12 @@ def fix_source(data: bytes, path: str, policy: Policy) -> FixResult:
         raise FixError(f"{path}: libcst cannot parse it: {first}") from None
     planner = Planner(module, path, policy)
     plan = planner.run(relevant)
-    result.left = sorted(plan.left, key=lambda item: item.finding)
+    left = sorted(plan.left, key=lambda item: item.finding)
     if plan.empty():
-        return result
-    rewritten = planner.module.visit(Rewriter(plan, planner.module.config_for_parsing))
-    fixed = rewritten.bytes
+        return data, 0, left
+    fixed = planner.module.visit(Rewriter(plan, planner.module.config_for_parsing)).bytes
     _verify(data, fixed, path, policy, findings)
-    result.fixed, result.fixed_count = fixed, len(plan.fixed)
-    return result
+    return fixed, len(plan.fixed), left
 
 
 def _verify(before: bytes, after: bytes, path: str, policy: Policy, findings: list[Finding]) -> None:
@@ -862,8 +918,9 @@ def _verify(before: bytes, after: bytes, path: str, policy: Policy, findings: li
     except (SyntaxError, ValueError) as error:
         raise FixError(f"{path}: the rewrite would not compile ({error}); file left unchanged")
     new_findings = check_source(after, path, policy)
-    old_counts = Counter(f.code for f in findings)
-    new_counts = Counter(f.code for f in new_findings)
+    # Distinct messages per code: merging two identical imports into one is not hiding anything.
+    old_counts = Counter(code for code, _ in {(f.code, f.message) for f in findings})
+    new_counts = Counter(code for code, _ in {(f.code, f.message) for f in new_findings})
     for code in set(old_counts) | set(new_counts):
         grew = new_counts[code] > old_counts[code] and code in FIXABLE_CODES
         hidden = new_counts[code] < old_counts[code] and code not in FIXABLE_CODES
