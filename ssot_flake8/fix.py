@@ -127,10 +127,10 @@ class Planner:
     """Turns the engine's findings for one file into a Plan, or into reasons to leave them."""
 
     def __init__(self, module: cst.Module, path: str, policy: Policy):
-        self.wrapper = MetadataWrapper(module)
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # module is ours alone
         self.module = self.wrapper.module
-        self.positions = self.wrapper.resolve(PositionProvider)
-        scope_map = self.wrapper.resolve(ScopeProvider)
+        metadata = self.wrapper.resolve_many([PositionProvider, ScopeProvider])
+        self.positions, scope_map = metadata[PositionProvider], metadata[ScopeProvider]
         self.scope_of = scope_map
         self.all_scopes = {id(s): s for s in scope_map.values() if s is not None}.values()
         self.policy = policy
@@ -907,11 +907,12 @@ def fix_once(data: bytes, path: str, policy: Policy) -> tuple[bytes, int, list[L
     if plan.empty():
         return data, 0, left
     fixed = planner.module.visit(Rewriter(plan, planner.module.config_for_parsing)).bytes
-    _verify(data, fixed, path, policy, findings)
+    _verify(_undefined(planner.module, planner.all_scopes), fixed, path, policy, findings)
     return fixed, len(plan.fixed), left
 
 
-def _verify(before: bytes, after: bytes, path: str, policy: Policy, findings: list[Finding]) -> None:
+def _verify(undefined_before: set[str], after: bytes, path: str, policy: Policy,
+            findings: list[Finding]) -> None:
     """Refuse a result that does not compile, hides a finding or leaves an undefined name."""
     try:
         compile(after, path, "exec", dont_inherit=True)
@@ -927,7 +928,7 @@ def _verify(before: bytes, after: bytes, path: str, policy: Policy, findings: li
         if grew or hidden:
             raise FixError(f"{path}: the rewrite would change the {code} findings; file left "
                            "unchanged (please report this)")
-    missing = undefined_names(after) - undefined_names(before)
+    missing = undefined_names(after) - undefined_before
     if missing:
         raise FixError(f"{path}: the rewrite would leave {', '.join(sorted(missing))} undefined; "
                        "file left unchanged (please report this)")
@@ -940,12 +941,16 @@ MODULE_NAMES = frozenset(dir(builtins)) | {
 
 def undefined_names(data: bytes) -> set[str]:
     """Names read somewhere in a module that nothing in it (or builtins) binds."""
-    wrapper = MetadataWrapper(cst.parse_module(data))
+    wrapper = MetadataWrapper(cst.parse_module(data), unsafe_skip_copy=True)
     scopes = {id(s): s for s in wrapper.resolve(ScopeProvider).values() if s is not None}
-    if any(isinstance(n, cst.ImportStar) for n in _walk(wrapper.module)):
-        return set()
+    return _undefined(wrapper.module, scopes.values())
+
+
+def _undefined(module: cst.Module, scopes) -> set[str]:
+    if any(isinstance(n, cst.ImportStar) for n in _walk(module)):
+        return set()  # a star import may bind anything
     missing = set()
-    for scope in scopes.values():
+    for scope in scopes:
         for access in scope.accesses:
             name = access.node.value if isinstance(access.node, cst.Name) else None
             if name and not access.referents and name not in MODULE_NAMES:
