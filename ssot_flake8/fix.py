@@ -24,6 +24,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
+    ClassScope,
     GlobalScope,
     MetadataWrapper,
     PositionProvider,
@@ -309,6 +310,7 @@ class Planner:
             or len(scope.assignments[local]) != 1
             or local in self.exported
             or (self.is_package and isinstance(scope, GlobalScope))
+            or isinstance(scope, ClassScope)  # a class attribute keeps its name
             or not self.name_free(new_name, qualname, scope)
             or not self.renamable(assignment)
         )
@@ -370,6 +372,8 @@ class Planner:
         names = self.defined_names(new_module)
         for reference in remaining:
             parent = self.parents.get(id(reference.node))
+            if isinstance(reference.node, cst.SimpleString):
+                return f"{local} is used in a string annotation"
             if not (isinstance(reference.node, cst.Name) and isinstance(parent, cst.Attribute)
                     and parent.value is reference.node):
                 return f"{local} is used as a value, not only as {local}.<name>"
@@ -952,7 +956,7 @@ def _undefined(module: cst.Module, scopes) -> set[str]:
     missing = set()
     for scope in scopes:
         for access in scope.accesses:
-            name = access.node.value if isinstance(access.node, cst.Name) else None
+            name = (get_full_name_for_node(access.node) or "").split(".")[0]
             if name and not access.referents and name not in MODULE_NAMES:
                 missing.add(name)
     return missing

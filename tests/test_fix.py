@@ -232,6 +232,22 @@ Manager(user_context=Helper(legacy_only()))
 """
 
 
+def test_semicolon_lines_one_line_suites_and_class_bodies(project, policy):
+    before = """\
+import os; from pkg.core.legacy import OldManager, legacy_only; flag = 1
+if flag: from pkg.core.legacy import Helper, legacy_only
+class Holder:
+    from pkg.core.legacy import OldManager
+"""
+    assert fixed(project, policy, before) == """\
+import os; from pkg.core.legacy import legacy_only; flag = 1
+from pkg.core.manager import Manager
+if flag: from pkg.core.legacy import legacy_only; from pkg.core.manager import Helper
+class Holder:
+    from pkg.core.manager import Manager as OldManager
+"""
+
+
 def test_module_alias_attribute_uses_become_the_canonical_name(project, policy):
     before = """\
 import pkg.core.legacy as legacy_mod
@@ -483,6 +499,9 @@ FIXABLE = [
     "import pkg.core\n",
     "from pkg.core.manager import Helper\n",
     "from ..core.legacy import OldManager as Old\n",
+    "import os; from pkg.core.legacy import OldManager; flag = 1\n",
+    "if flag: from pkg.core.legacy import OldManager, Helper\n",
+    "class Holder:\n    from pkg.core.legacy import OldManager\n    made = OldManager\n",
 ]
 USES = [
     "OldManager(user_context=1)\n",
