@@ -556,6 +556,11 @@ from pkg.core.legacy import (
     legacy_only
 )
 from pkg.core.manager import Helper
+import os; flag = 1
+if flag: from pkg.core.manager import Manager as OldManager, Helper
+class Holder:
+    from pkg.core.manager import Manager as OldManager
+    made = OldManager
 OldManager(user_context=1)
 Manager(user_context=2)
 Manager(user_context=3)
@@ -567,6 +572,6 @@ def inner():
     return OldManager(user_context=5)
 Helper()
 """
-    assert result.fixed_count == 12
+    assert result.fixed_count == 16
     assert [(item.finding.line, item.finding.code) for item in result.left] == [
         (2, "SOT002"), (4, "SOT002")]
