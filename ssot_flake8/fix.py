@@ -971,7 +971,11 @@ def _walk(node: cst.CSTNode):
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory and os.replace, keeping the file mode."""
+    """Write via a temporary file in the same directory and os.replace, keeping the file mode.
+
+    A symlink is followed, so the link stays a link and its target gets the new content.
+    """
+    path = Path(os.path.realpath(path))
     mode = path.stat().st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -1054,5 +1058,5 @@ def _summary(stream, left: list[LeftByHand], fixed: int, changed: int, diff: boo
             print(item.text(), file=stream)
     verb = "Would fix" if diff else "Fixed"
     files = f"{changed} file{'s' if changed != 1 else ''}"
-    print(f"{verb} {fixed} import{'s' if fixed != 1 else ''} in {files}; "
+    print(f"{verb} {fixed} finding{'s' if fixed != 1 else ''} in {files}; "
           f"{len(left)} left to do by hand.", file=stream)

@@ -91,6 +91,10 @@ def build(ctx) -> "OldManager":
     return manager
 
 
+def shadowed(OldManager):
+    return OldManager
+
+
 label = "OldManager is not a reference"
 """
     assert fixed(project, policy, before) == """\
@@ -100,6 +104,10 @@ from pkg.core.manager import Manager
 def build(ctx) -> "Manager":
     manager: Manager = Manager(user_context=ctx)
     return manager
+
+
+def shadowed(OldManager):
+    return OldManager
 
 
 label = "OldManager is not a reference"
@@ -362,10 +370,21 @@ def test_cli_fixes_writes_atomically_keeps_mode_and_exits_1(tmp_path):
     assert result.returncode == 1, result.stderr
     assert target.read_text() == "from pkg.core.manager import Manager\n\nManager(user_context=1)\n"
     assert target.stat().st_mode & 0o777 == 0o640
-    assert result.stdout == "Fixed 1 import in 1 file; 0 left to do by hand.\n"
+    assert result.stdout == "Fixed 1 finding in 1 file; 0 left to do by hand.\n"
     assert sorted(p.name for p in target.parent.iterdir()) == ["__init__.py", "user.py"]
     again = run("ssot", "fix", "pkg", cwd=root)
-    assert (again.returncode, again.stdout) == (0, "Fixed 0 imports in 0 files; 0 left to do by hand.\n")
+    assert (again.returncode, again.stdout) == (0, "Fixed 0 findings in 0 files; 0 left to do by hand.\n")
+
+
+def test_cli_follows_a_symlink_instead_of_replacing_it(tmp_path):
+    root = make_project(tmp_path)
+    real = root / "pkg/app/real.py"
+    real.write_text("from pkg.core.legacy import Helper\n")
+    link = root / "pkg/app/link.py"
+    link.symlink_to(real)
+    assert run("ssot", "fix", "pkg/app/link.py", cwd=root).returncode == 1
+    assert link.is_symlink()
+    assert real.read_text() == "from pkg.core.manager import Helper\n"
 
 
 def test_cli_diff_prints_a_patch_and_writes_nothing(tmp_path):
@@ -380,7 +399,7 @@ def test_cli_diff_prints_a_patch_and_writes_nothing(tmp_path):
         "--- a/pkg/app/user.py\n+++ b/pkg/app/user.py\n@@ -1,3 +1,3 @@\n"
         "-from pkg.core.legacy import OldManager\n+from pkg.core.manager import Manager\n \n"
         "-OldManager(user_context=1)\n+Manager(user_context=1)\n")
-    assert result.stderr == "Would fix 1 import in 1 file; 0 left to do by hand.\n"
+    assert result.stderr == "Would fix 1 finding in 1 file; 0 left to do by hand.\n"
 
 
 def test_cli_refuses_a_bad_file_fixes_the_rest_and_exits_2(tmp_path):
@@ -410,7 +429,7 @@ def test_cli_lists_what_is_left_to_do_by_hand(tmp_path):
          "calls by hand]"),
         ("pkg/app/user.py:3:11: SOT101 get_manager is a banned singleton accessor: construct "
          "Manager(user_context=...)"),
-        "Fixed 0 imports in 0 files; 2 left to do by hand.",
+        "Fixed 0 findings in 0 files; 2 left to do by hand.",
     ]
 
 
@@ -454,7 +473,7 @@ LEGACY_LEFT = {
 def test_fix_on_the_legacy_tree_leaves_only_what_needs_a_human(legacy_copy):
     first = run("ssot", "fix", ".", cwd=legacy_copy)
     assert first.returncode == 1, first.stderr
-    assert first.stdout.endswith("Fixed 17 imports in 15 files; 36 left to do by hand.\n")
+    assert first.stdout.endswith("Fixed 17 findings in 15 files; 36 left to do by hand.\n")
     for path in legacy_copy.rglob("*.py"):
         compile(path.read_bytes(), str(path), "exec")
     check = run("ssot", "check", ".", cwd=legacy_copy)
@@ -469,7 +488,7 @@ def test_fix_on_the_legacy_tree_leaves_only_what_needs_a_human(legacy_copy):
         assert reason in listed[where], where
     second = run("ssot", "fix", ".", cwd=legacy_copy)
     assert second.returncode == 0
-    assert second.stdout.endswith("Fixed 0 imports in 0 files; 36 left to do by hand.\n")
+    assert second.stdout.endswith("Fixed 0 findings in 0 files; 36 left to do by hand.\n")
     unchanged = [p for p in LEGACY.rglob("*.py")
                  if p.read_bytes() == (legacy_copy / p.relative_to(LEGACY)).read_bytes()]
     assert len(unchanged) == len(list(LEGACY.rglob("*.py"))) - 15
