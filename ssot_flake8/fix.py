@@ -140,6 +140,7 @@ class Planner:
         self.parents: dict[int, cst.CSTNode] = {}
         self.blocks: dict[int, cst.CSTNode] = {}  # small statement -> its block
         self.statement_of: dict[int, cst.CSTNode] = {}  # import alias -> its statement
+        self.anchor_of: dict[int, cst.CSTNode] = {}  # rewritten attribute -> import binding it
         self.accesses = {id(a.node): a for s in self.all_scopes for a in s.accesses}
         self._index(self.module, None)
         self.exported = _exported_names(self.module.code)
@@ -431,7 +432,7 @@ class Planner:
             if not isinstance(node, cst.Attribute):
                 break
             node = node.value
-        self.statement_of.setdefault(id(attribute), statement)
+        self.anchor_of[id(attribute)] = statement  # the canonical import goes after it
         return True
 
     def binding_of(self, node: cst.CSTNode):
@@ -448,9 +449,8 @@ class Planner:
             node = node.value
 
     def ensure_attribute_import(self, finding: Finding, attribute: cst.Attribute) -> None:
-        statement = self.statement_of[id(attribute)]
         module, name = finding.target.rsplit(".", 1)
-        self.ensure_import(statement, module, name, None)
+        self.ensure_import(self.anchor_of[id(attribute)], module, name, None)
 
     def drop_unused_bindings(self, attributes) -> None:
         """Remove the `import a.b.c as x` whose every use was rewritten to the canonical name."""
