@@ -911,7 +911,7 @@ def fix_once(data: bytes, path: str, policy: Policy) -> tuple[bytes, int, list[L
     if plan.empty():
         return data, 0, left
     fixed = planner.module.visit(Rewriter(plan, planner.module.config_for_parsing)).bytes
-    _verify(_undefined(planner.module, planner.all_scopes), fixed, path, policy, findings)
+    _verify(_undefined(planner.all_scopes, planner.has_star), fixed, path, policy, findings)
     return fixed, len(plan.fixed), left
 
 
@@ -945,13 +945,16 @@ MODULE_NAMES = frozenset(dir(builtins)) | {
 
 def undefined_names(data: bytes) -> set[str]:
     """Names read somewhere in a module that nothing in it (or builtins) binds."""
-    wrapper = MetadataWrapper(cst.parse_module(data), unsafe_skip_copy=True)
+    module = cst.parse_module(data)
+    has_star = any(isinstance(n, cst.ImportFrom) and isinstance(n.names, cst.ImportStar)
+                   for n in _walk(module))
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     scopes = {id(s): s for s in wrapper.resolve(ScopeProvider).values() if s is not None}
-    return _undefined(wrapper.module, scopes.values())
+    return _undefined(scopes.values(), has_star)
 
 
-def _undefined(module: cst.Module, scopes) -> set[str]:
-    if any(isinstance(n, cst.ImportStar) for n in _walk(module)):
+def _undefined(scopes, has_star: bool) -> set[str]:
+    if has_star:
         return set()  # a star import may bind anything
     missing = set()
     for scope in scopes:
@@ -963,11 +966,13 @@ def _undefined(module: cst.Module, scopes) -> set[str]:
 
 
 def _walk(node: cst.CSTNode):
+    """Statements and the small statements inside them (imports live there)."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(current.children)
+        if not isinstance(current, (cst.BaseSmallStatement, cst.BaseExpression)):
+            stack.extend(current.children)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -1042,7 +1047,13 @@ def fix_file(path: Path, policy: Policy, write: bool = True) -> FixResult:
         data = path.read_bytes()
     except OSError as error:
         raise FixError(f"{path}: cannot read: {error.strerror}") from None
-    result = fix_source(data, str(path), policy)
+    try:
+        result = fix_source(data, str(path), policy)
+    except (FixError, KeyboardInterrupt):
+        raise
+    except Exception as error:  # noqa: BLE001 - one odd file must not stop a run over thousands
+        raise FixError(f"{path}: internal error in ssot fix ({type(error).__name__}: {error}); "
+                       "file left unchanged (please report this)") from None
     if write and result.changed:
         try:
             write_atomically(path, result.fixed)
