@@ -586,7 +586,7 @@ class Rewriter(cst.CSTTransformer):
 
     def leave_Import(self, original: cst.Import, updated: cst.Import):
         names, keep = [], []
-        for old, new in zip(original.names, updated.names):
+        for old, new in zip(original.names, updated.names, strict=True):
             module = self.plan.module_rewrites.get(id(old))
             names.append(new.with_changes(name=cst.parse_expression(module)) if module else new)
             keep.append(id(old) not in self.plan.drops)
@@ -601,7 +601,7 @@ class Rewriter(cst.CSTTransformer):
         plan, key = self.plan, id(original)
         in_place = plan.in_place.get(key)
         names, keep = [], []
-        for old, new in zip(original.names, updated.names):
+        for old, new in zip(original.names, updated.names, strict=True):
             move = plan.moves.get(id(old))
             keep.append(not (id(old) in plan.drops or (move and not in_place)))
             if move and in_place:
@@ -701,7 +701,7 @@ def _remove_aliases(names, keep):
     Removing a middle alias takes its comma along. Removing the last one hands its closing
     layout (trailing comma or not) to the new last alias, keeping that alias's own comment.
     """
-    kept = [alias for alias, wanted in zip(names, keep) if wanted]
+    kept = [alias for alias, wanted in zip(names, keep, strict=True) if wanted]
     if keep[-1]:
         return kept, False
     mine, theirs = kept[-1].comma, names[-1].comma
@@ -902,7 +902,7 @@ def fix_once(data: bytes, path: str, policy: Policy) -> tuple[bytes, int, list[L
         return data, 0, [LeftByHand(f) for f in relevant]
     try:
         module = cst.parse_module(data)
-    except Exception as error:  # noqa: BLE001 - ParserSyntaxError, and others on odd input
+    except Exception as error:  # ParserSyntaxError, and others on odd input
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise FixError(f"{path}: libcst cannot parse it: {first}") from None
     planner = Planner(module, path, policy)
@@ -921,7 +921,7 @@ def _verify(undefined_before: set[str], after: bytes, path: str, policy: Policy,
     try:
         compile(after, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as error:
-        raise FixError(f"{path}: the rewrite would not compile ({error}); file left unchanged")
+        raise FixError(f"{path}: the rewrite would not compile ({error}); file left unchanged") from None
     new_findings = check_source(after, path, policy)
     # Distinct messages per code: merging two identical imports into one is not hiding anything.
     old_counts = Counter(code for code, _ in {(f.code, f.message) for f in findings})
@@ -1051,7 +1051,7 @@ def fix_file(path: Path, policy: Policy, write: bool = True) -> FixResult:
         result = fix_source(data, str(path), policy)
     except (FixError, KeyboardInterrupt):
         raise
-    except Exception as error:  # noqa: BLE001 - one odd file must not stop a run over thousands
+    except Exception as error:  # one odd file must not stop a run over thousands
         raise FixError(f"{path}: internal error in ssot fix ({type(error).__name__}: {error}); "
                        "file left unchanged (please report this)") from None
     if write and result.changed:
