@@ -69,8 +69,9 @@ class FixResult:
         def lines(data: bytes) -> list[str]:
             return data.decode("utf-8", "replace").splitlines(keepends=True)
 
-        return "".join(difflib.unified_diff(
-            lines(self.original), lines(self.fixed), f"a/{self.path}", f"b/{self.path}"))
+        relative = not os.path.isabs(self.path)  # git-style a/ b/ labels, for `git apply`
+        old, new = (f"a/{self.path}", f"b/{self.path}") if relative else (self.path, self.path)
+        return "".join(difflib.unified_diff(lines(self.original), lines(self.fixed), old, new))
 
 
 # -- the plan: what to change, keyed by the id() of nodes of the parsed module -----------------

@@ -471,9 +471,20 @@ LEGACY_LEFT = {
 
 
 def test_fix_on_the_legacy_tree_leaves_only_what_needs_a_human(legacy_copy):
-    first = run("ssot", "fix", ".", cwd=legacy_copy)
-    assert first.returncode == 1, first.stderr
-    assert first.stdout.endswith("Fixed 17 findings in 15 files; 36 left to do by hand.\n")
+    # --diff writes nothing, and its patch applies with `git apply` (here outside any repository)
+    preview = run("ssot", "fix", "--diff", ".", cwd=legacy_copy)
+    assert preview.returncode == 1, preview.stderr
+    assert preview.stderr.endswith("Would fix 17 findings in 15 files; 36 left to do by hand.\n")
+    assert all((legacy_copy / p.relative_to(LEGACY)).read_bytes() == p.read_bytes()
+               for p in LEGACY.rglob("*.py"))
+    run("git", "apply", "-", cwd=legacy_copy, input=preview.stdout, check=True)
+    changed = [p for p in LEGACY.rglob("*.py")
+               if p.read_bytes() != (legacy_copy / p.relative_to(LEGACY)).read_bytes()]
+    assert len(changed) == 15
+    # ... and is exactly what `ssot fix` writes: nothing is left for a second run
+    again = run("ssot", "fix", ".", cwd=legacy_copy)
+    assert (again.returncode, again.stderr) == (0, "")
+    assert again.stdout.endswith("Fixed 0 findings in 0 files; 36 left to do by hand.\n")
     for path in legacy_copy.rglob("*.py"):
         compile(path.read_bytes(), str(path), "exec")
     check = run("ssot", "check", ".", cwd=legacy_copy)
@@ -483,15 +494,9 @@ def test_fix_on_the_legacy_tree_leaves_only_what_needs_a_human(legacy_copy):
     }
     assert remaining == set(LEGACY_LEFT)
     listed = {re.sub(r"^netra_backend/(.*?):(\d+):\d+:.*$", r"\1:\2", line): line
-              for line in first.stdout.splitlines() if re.search(r": SOT00[12] ", line)}
+              for line in preview.stderr.splitlines() if re.search(r": SOT00[12] ", line)}
     for where, reason in LEGACY_LEFT.items():
         assert reason in listed[where], where
-    second = run("ssot", "fix", ".", cwd=legacy_copy)
-    assert second.returncode == 0
-    assert second.stdout.endswith("Fixed 0 findings in 0 files; 36 left to do by hand.\n")
-    unchanged = [p for p in LEGACY.rglob("*.py")
-                 if p.read_bytes() == (legacy_copy / p.relative_to(LEGACY)).read_bytes()]
-    assert len(unchanged) == len(list(LEGACY.rglob("*.py"))) - 15
 
 
 # -- properties over generated modules --------------------------------------------------------------
