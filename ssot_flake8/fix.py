@@ -566,8 +566,10 @@ class Rewriter(cst.CSTTransformer):
         super().__init__()
         self.plan = plan
         self.config = config
-        self.removed: set[int] = set()  # placeholder lines standing for removed statements
-        self.insert_after: dict[int, list[cst.SimpleStatementLine]] = {}
+        # Lines made here, found again by identity in their block: an id() alone could be reused
+        # by a new node once a line is garbage.
+        self.removed: dict[int, cst.SimpleStatementLine] = {}  # placeholders of removed lines
+        self.insert_after: dict[int, tuple[cst.BaseStatement, list[cst.SimpleStatementLine]]] = {}
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
         new = self.plan.renames.get(id(original))
@@ -640,9 +642,9 @@ class Rewriter(cst.CSTTransformer):
         if not updated.body:
             updated = cst.SimpleStatementLine([cst.Pass()], leading_lines=updated.leading_lines,
                                               trailing_whitespace=updated.trailing_whitespace)
-            self.removed.add(id(updated))
+            self.removed[id(updated)] = updated
         if new_lines:
-            self.insert_after[id(updated)] = new_lines
+            self.insert_after[id(updated)] = (updated, new_lines)
         return updated
 
     def leave_SimpleStatementSuite(self, original, updated):
@@ -670,7 +672,7 @@ class Rewriter(cst.CSTTransformer):
         add the new import lines after their anchors."""
         result, carried = [], []
         for statement in body:
-            if id(statement) in self.removed:
+            if self.removed.pop(id(statement), None) is statement:
                 carried += statement.leading_lines  # blank lines too: bytes we need not change
                 comment = statement.trailing_whitespace.comment
                 if comment is not None:
@@ -678,7 +680,8 @@ class Rewriter(cst.CSTTransformer):
             else:
                 result.append(self.with_leading(statement, carried))
                 carried = []
-            for line in self.insert_after.get(id(statement), []):
+            anchor, lines = self.insert_after.pop(id(statement), (None, []))
+            for line in lines if anchor is statement else []:
                 result.append(self.with_leading(line, carried))
                 carried = []
         return result, carried
@@ -797,6 +800,11 @@ def _join_comments(comments: list[str]) -> str:
 
 
 def _add_trailing_comment(line: cst.SimpleStatementLine, comments: list[str]):
+    """Append the comments of merged names, except those the line already carries."""
+    code = cst.Module([]).code_for_node(line)
+    comments = [c for c in dict.fromkeys(comments) if c not in code]
+    if not comments:
+        return line
     trailing = line.trailing_whitespace
     existing = [trailing.comment.value] if trailing.comment is not None else []
     text = _join_comments(existing + comments)
@@ -807,15 +815,15 @@ def _add_trailing_comment(line: cst.SimpleStatementLine, comments: list[str]):
 
 # -- what a module defines, read statically --------------------------------------------------------------
 
-_DEFINED_CACHE: dict[tuple[int, str], set[str]] = {}
-
-
 def _defined_names(policy: Policy, module: str) -> set[str]:
-    """Names bound at the top level of `module` (and its submodules, for a package)."""
-    key = (id(policy), module)
-    if key not in _DEFINED_CACHE:
-        _DEFINED_CACHE[key] = _read_defined_names(policy, module)
-    return _DEFINED_CACHE[key]
+    """Names bound at the top level of `module` (and its submodules, for a package).
+
+    Read once per policy and module: kept with the policy's other derived tables.
+    """
+    cache = policy._derived.setdefault("fix_defined_names", {})
+    if module not in cache:
+        cache[module] = _read_defined_names(policy, module)
+    return cache[module]
 
 
 def _read_defined_names(policy: Policy, module: str) -> set[str]:
