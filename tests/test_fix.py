@@ -539,9 +539,21 @@ USES = [
 # A line holding one of these may change (imports, renamed names); every other line may not.
 CHANGING_WORDS = ("Manager", "lm.", "Old", "import")
 
+chunks = st.sampled_from(UNRELATED + FIXABLE + USES)
+
+
+def indented(header: str):
+    """A few chunks as the body of a compound statement (imports inside functions and blocks)."""
+    def build(parts: list[str]) -> str:
+        lines = "".join(parts).splitlines(keepends=True)
+        return header + "".join("    " + line if line.strip() else line for line in lines) + "    pass\n"
+    return st.lists(chunks, min_size=1, max_size=4).map(build)
+
+
 modules = st.builds(
-    lambda parts, newline: "".join(parts).replace("\n", newline),
-    st.lists(st.sampled_from(UNRELATED + FIXABLE + USES), min_size=1, max_size=12),
+    lambda parts, newline: ("from typing import TYPE_CHECKING\n" + "".join(parts)).replace("\n", newline),
+    st.lists(st.one_of(chunks, indented("def outer():\n"), indented("if TYPE_CHECKING:\n")),
+             min_size=1, max_size=8),
     st.sampled_from(["\n", "\r\n"]),
 )
 
