@@ -31,8 +31,11 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from .check_command import configured_excludes
 from .engine import check_source
+from .options import UsageError, add_config_option
 from .policy import Policy, load_policy, module_name, module_path
+from .runner import InputError, discover
 from .source import Finding, SourceError, decode, parse
 
 FIXABLE_CODES = ("SOT001", "SOT002")
@@ -1009,12 +1012,12 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def add_parser(verbs) -> None:
-    from .cli import add_config_option
-
     parser = verbs.add_parser(
         "fix", help="rewrite non-canonical and deprecated imports to the canonical ones")
     parser.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
     add_config_option(parser)
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="skip files or directories matching GLOB (repeatable), as `ssot check`")
     parser.add_argument("--diff", action="store_true",
                         help="print a unified diff instead of writing (exit 1 if there are changes)")
     parser.set_defaults(handler=run_fix)
@@ -1022,10 +1025,12 @@ def add_parser(verbs) -> None:
 
 def run_fix(args: argparse.Namespace) -> int:
     """Exit 0: nothing to change; 1: files changed (or would, with --diff); 2: an error occurred."""
-    from .cli import iter_python_files
-
     policy = load_policy(args.config)
-    paths = list(iter_python_files(args.paths))
+    try:  # the files `ssot check` would check: .gitignore and the configured excludes apply
+        paths = [Path(p) for p in discover(args.paths, [*configured_excludes(policy.config_path),
+                                                        *args.exclude])]
+    except InputError as error:
+        raise UsageError(str(error)) from None
     report = sys.stderr if args.diff else sys.stdout  # with --diff, stdout is the patch alone
     changed = errors = fixed = 0
     left: list[LeftByHand] = []
