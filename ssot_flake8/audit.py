@@ -24,10 +24,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cli import UsageError, add_config_option, iter_python_files
 from .engine import SymbolImport, check_file
+from .options import UsageError, add_config_option
 from .policy import Policy, PolicyError, load_policy, module_path
 from .rules import rule
+from .runner import InputError, discover
 from .source import Finding
 
 JSON_VERSION = 1
@@ -250,7 +251,10 @@ class Audit:
 
 def audit_paths(policy: Policy, paths: Sequence[Path], base: Path | None = None) -> Audit:
     """Run the engine over the Python files under `paths` and group what it finds."""
-    files = list(iter_python_files([str(p) for p in paths]))
+    try:
+        files = [Path(name) for name in discover([str(p) for p in paths])]
+    except InputError as error:
+        raise UsageError(str(error)) from None
     findings: list[Finding] = []
     imports: list[SymbolImport] = []
     for path in files:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .baseline import Baseline, BaselineError
 from .cache import Cache
+from .options import UsageError, add_config_option, policy_for
 from .output import FORMATS, render
 from .policy import Policy, find_config, tomllib
 from .runner import InputError, Reported, changed_since, check_files, discover
@@ -42,11 +43,7 @@ def add_parser(verbs) -> None:
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
-    parser.add_argument(
-        "--config",
-        help="import-linter config holding the policy (default: setup.cfg, .importlinter or "
-        "pyproject.toml found from the working directory)",
-    )
+    add_config_option(parser)
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                         help="skip files or directories matching GLOB (repeatable; adds to the "
                         "`extend-exclude` of the [ssot] / [tool.ssot] config section)")
@@ -66,7 +63,6 @@ def _positive(value: str) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .cli import UsageError
 
     if args.update_baseline and not args.baseline:
         raise UsageError("--update-baseline needs --baseline FILE")
@@ -85,7 +81,6 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_baseline(args: argparse.Namespace) -> int:
-    from .cli import UsageError
 
     policy = _policy(args)
     try:
@@ -109,7 +104,6 @@ def run_baseline(args: argparse.Namespace) -> int:
 def _policy(args: argparse.Namespace) -> Policy:
     """Without --config, the policy is found from the checked paths upwards (then from the
     working directory), so `ssot check examples/legacy` uses that tree's own policy."""
-    from .cli import UsageError, policy_for
 
     for name in args.paths:  # before the policy: a typo in a path is the clearer error
         if not os.path.lexists(name):

@@ -7,19 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
-from . import __version__
-from .index import expand_policy
-from .policy import Policy, PolicyError, load_policy
+from . import __version__, audit, check_command, fix
+from .options import UsageError
+from .policy import PolicyError
 from .rules import rules_table_markdown, rules_text
-
-SKIPPED_DIRS = {".git", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", "node_modules"}
-
-
-class UsageError(Exception):
-    """A bad command line: one line on stderr, exit 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,50 +32,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ssot {__version__}")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
 
-    from . import check_command
-
     check_command.add_parser(verbs)
+
+    fix.add_parser(verbs)
 
     rules = verbs.add_parser("rules", help="print the rule catalog")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     rules.set_defaults(handler=run_rules)
 
-    from . import audit  # imported here: audit.py builds on this module's helpers
     audit.add_parser(verbs)
     return parser
-
-
-def add_config_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config",
-        help="import-linter config holding the policy (default: setup.cfg, .importlinter or "
-        "pyproject.toml found from the working directory)",
-    )
 
 
 def run_rules(args: argparse.Namespace) -> int:
     print(rules_table_markdown() if args.format == "markdown" else rules_text())
     return 0
-
-
-def iter_python_files(paths: Sequence[str]) -> Iterator[Path]:
-    for name in paths:
-        path = Path(name)
-        if not path.exists():
-            raise UsageError(f"{name}: no such file or directory")
-        if path.is_file():
-            yield path
-            continue
-        for child in sorted(path.rglob("*.py")):
-            if not SKIPPED_DIRS.intersection(child.relative_to(path).parts):
-                yield child
-
-
-def policy_for(args: argparse.Namespace) -> Policy:
-    """The policy, grown by the symbol index of its tree (what every verb should check with)."""
-    policy = load_policy(getattr(args, "config", None))
-    expand_policy(policy)
-    return policy
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -73,8 +73,8 @@ def check_source(
         tree = parse(text, path)
     except SourceError as error:  # the syntax error once, and the file's imports all the same
         return sorted([error.finding(path), *check_imports_only(text, path, policy)])
-    lines = data.decode("utf-8", "replace").splitlines()
-    return check_tree(tree, path, policy, lines, imports=imports)
+    # Columns are counted on the decoded text that was parsed (no BOM, declared encoding).
+    return check_tree(tree, path, policy, text.splitlines(), imports=imports)
 
 
 def check_imports_only(text: str, path: str, policy: Policy) -> list[Finding]:
