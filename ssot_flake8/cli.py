@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     rules = verbs.add_parser("rules", help="print the rule catalog")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     rules.set_defaults(handler=run_rules)
+
+    from . import ruff_sync
+
+    ruff_sync.add_parser(verbs)
     return parser
 
 
