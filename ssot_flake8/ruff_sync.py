@@ -21,6 +21,7 @@ from pathlib import Path
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import InlineTable
 
 from .atomic_write import write_atomic
 from .cli import UsageError, add_config_option
@@ -169,9 +170,7 @@ def sync_text(
     current = current or {}
     changes = plan(current, bans)
     kept = [key for key in bans if key in current and not _owned(current[key])]
-    new_text = text
-    for change in changes:
-        new_text = _apply(new_text, table, change, where)
+    new_text = _apply(text, table, changes, where) if changes else text
     _verify(text, new_text, table, bans, where)
     return new_text, table, changes, kept
 
@@ -194,19 +193,32 @@ def _owned(value) -> bool:
     return isinstance(msg, str) and msg.startswith(OWNED)
 
 
-def _apply(text: str, table: tuple[str, ...], change: Change, where: str) -> str:
-    """One change on a fresh parse: tomlkit's out-of-order tables break on repeated deletes."""
+def _apply(text: str, table: tuple[str, ...], changes: list[Change], where: str) -> str:
+    """Removals one per fresh parse (tomlkit's out-of-order tables break on repeated deletes),
+    then the rest in one parse: tomlkit inserts each dotted key after the first of its table,
+    so one by one would reverse them. In an inline table one by one keeps `, ` spacing."""
+    removals = [[c] for c in changes if c.action == "remove"]
+    others = [c for c in changes if c.action != "remove"]
+    inline = isinstance(_get(tomlkit.parse(text), table), InlineTable)
+    for batch in (*removals, *([[c] for c in others] if inline else [others])):
+        if batch:
+            text = _apply_batch(text, table, batch, where)
+    return text
+
+
+def _apply_batch(text: str, table: tuple[str, ...], changes: list[Change], where: str) -> str:
     try:
         document = tomlkit.parse(text)
         container = _ensure_table(document, table)
-        if change.action == "remove":
-            del container[change.key]
-        elif change.action == "update":
-            container[change.key]["msg"] = change.msg
-        else:
-            entry = tomlkit.inline_table()
-            entry["msg"] = change.msg
-            container[change.key] = entry
+        for change in changes:
+            if change.action == "remove":
+                del container[change.key]
+            elif change.action == "update":
+                container[change.key]["msg"] = change.msg
+            else:
+                entry = tomlkit.inline_table()
+                entry["msg"] = change.msg
+                container[change.key] = entry
         return tomlkit.dumps(document)
     except (TOMLKitError, KeyError, IndexError, TypeError) as error:
         raise UsageError(_layout_error(where, table, f"tomlkit: {error}")) from None
