@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-
 from pathlib import Path
 
 import pytest
-
 from conftest import run
+
 from ssot_flake8.policy import tomllib
 
 USE_MANAGER = "construct Manager(user_context=...)"
@@ -214,7 +213,9 @@ def test_check_reports_drift_and_writes_nothing(mini_project):
 def test_users_own_entry_for_our_name_wins(mini_project):
     root = mini_project.root
     pyproject = root / "pyproject.toml"
-    pyproject.write_text('[tool.ruff.lint.flake8-tidy-imports.banned-api]\n"pkg.shim".msg = "ours, not yours"\n')
+    pyproject.write_text(
+        '[tool.ruff.lint.flake8-tidy-imports.banned-api]\n"pkg.shim".msg = "ours, not yours"\n'
+    )
     result = sync(root)
     assert result.returncode == 0
     assert result.stderr == (
@@ -273,6 +274,9 @@ FACTORY = f"{WSC}.websocket_manager_factory"
 UNIFIED = f"{WSC}.unified_manager"
 CANON = f"{WSC}.canonical_imports"
 WS = "netra_backend.app.websocket"
+SINGLETON = "tests/mission_critical/test_websocket_singleton_vulnerability.py"
+RACE = "tests/websocket_core/test_send_after_close_race_condition.py"
+EVENTS = "tests/mission_critical/test_websocket_agent_events_suite.py"
 RUFF_REPORTS = [
     ("app/services/agent_service.py", 7, 46, f"{WSC}.get_websocket_manager"),
     ("app/services/background_jobs.py", 10, 5, FACTORY),
@@ -329,13 +333,13 @@ RUFF_REPORTS = [
     ("tests/e2e/thread_test_fixtures.py", 25, 46, f"{WSC}.create_websocket_manager"),
     ("tests/integration/test_agent_execution_core.py", 7, 1, CANON),
     ("tests/integration/test_agent_execution_core.py", 7, 64, f"{CANON}.WebSocketManagerFactory"),
-    ("tests/mission_critical/test_websocket_agent_events_suite.py", 9, 1, UNIFIED),
-    ("tests/mission_critical/test_websocket_agent_events_suite.py", 9, 62, f"{UNIFIED}.UnifiedWebSocketManager"),
-    ("tests/mission_critical/test_websocket_singleton_vulnerability.py", 5, 46, f"{WSC}.get_websocket_manager"),
+    (EVENTS, 9, 1, UNIFIED),
+    (EVENTS, 9, 62, f"{UNIFIED}.UnifiedWebSocketManager"),
+    (SINGLETON, 5, 46, f"{WSC}.get_websocket_manager"),
     ("tests/test_ssot_startup.py", 5, 1, WS),
     ("tests/test_ssot_startup.py", 5, 60, f"{WS}.connection_manager.ConnectionManager"),
-    ("tests/websocket_core/test_send_after_close_race_condition.py", 20, 1, FACTORY),
-    ("tests/websocket_core/test_send_after_close_race_condition.py", 20, 72, f"{FACTORY}.create_websocket_manager"),
+    (RACE, 20, 1, FACTORY),
+    (RACE, 20, 72, f"{FACTORY}.create_websocket_manager"),
 ]
 
 
