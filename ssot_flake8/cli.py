@@ -48,9 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     rules.set_defaults(handler=run_rules)
 
-    from . import ruff_sync
+    from . import init, ruff_sync
 
     ruff_sync.add_parser(verbs)
+    init.add_parser(verbs)
     return parser
 
 
