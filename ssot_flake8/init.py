@@ -368,7 +368,8 @@ def _functions(module: Module):
             yield node, None
         elif isinstance(node, ast.ClassDef):
             for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("__"):
+                is_function = isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                if is_function and not item.name.startswith("__"):
                     yield item, node
 
 
@@ -522,7 +523,7 @@ def _common_package(modules: list[str]) -> str:
     if not split:
         return ""
     common = []
-    for parts in zip(*split):
+    for parts in zip(*split, strict=False):  # stop at the shortest
         if len(set(parts)) != 1:
             break
         common.append(parts[0])
