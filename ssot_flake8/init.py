@@ -28,7 +28,14 @@ from pathlib import Path
 from .atomic_write import write_atomic
 from .cli import SKIPPED_DIRS, UsageError
 from .engine import _factory_shaped, _import_only
-from .policy import CONTRACT_CLASS, PolicyError, _read_ini, _read_toml, build_policy
+from .policy import (
+    CONTRACT_CLASS,
+    PolicyError,
+    _has_importlinter_section,
+    _read_ini,
+    _read_toml,
+    build_policy,
+)
 from .ruff_sync import shown
 from .source import SourceError, decode, parse
 
@@ -664,9 +671,10 @@ def write_ini(text: str, proposal: Proposal, force: bool, path: Path) -> str:
         return text + ("" if text.endswith("\n") else "\n") + "\n" + section
     following = [m.start() for m in SECTION.finditer(text) if m.start() > ours.start()]
     end = following[0] if following else len(text)
-    tail = text[ours.start():end]
-    trailing = tail[len(tail.rstrip("\n")):]  # keep the blank lines before the next section
-    return text[:ours.start()] + section + trailing[1:] + text[end:]
+    lines = text[ours.start():end].splitlines(keepends=True)
+    # Keep the blank lines and comments after the section's last value: they introduce what follows.
+    last = max(i for i, line in enumerate(lines) if line.strip() and line.lstrip()[0] not in "#;")
+    return text[:ours.start()] + section + "".join(lines[last + 1:]) + text[end:]
 
 
 def _register_ini(text: str, header: re.Match, path: Path, proposal: Proposal) -> tuple[str, str]:
@@ -766,16 +774,16 @@ PRE_COMMIT_REPO = """\
 def pre_commit_config(existing: str | None, force: bool) -> tuple[str | None, str]:
     """The new pre-commit config text (None: leave it) and a line saying what happened."""
     if existing is None:
-        return "# Written by `ssot init`.\nrepos:\n" + PRE_COMMIT_REPO, "wrote"
+        return "# Written by `ssot init`.\nrepos:\n" + PRE_COMMIT_REPO, "wrote {path}"
     if re.search(r"^\s*-\s*id:\s*ssot-", existing, re.M):
-        return None, "kept (it already uses ssot hooks)"
+        return None, "kept {path} (it already uses the ssot hooks)"
     if not force:
-        return None, "kept (it exists; re-run with --force to add the ssot hooks)"
+        return None, "kept {path} (it exists; re-run with --force to add the ssot hooks)"
     lines = existing.rstrip("\n").split("\n")
     top_level = [i for i, line in enumerate(lines) if re.match(r"^[A-Za-z_][\w-]*\s*:", line)]
     if not top_level or lines[top_level[-1]].strip() != "repos:":
-        return None, "kept (repos: is not its last top-level key; add the ssot hooks by hand)"
-    return existing.rstrip("\n") + "\n" + PRE_COMMIT_REPO, "added the ssot hooks to"
+        return None, "kept {path} (`repos:` is not its last top-level key: add the ssot hooks by hand)"
+    return existing.rstrip("\n") + "\n" + PRE_COMMIT_REPO, "added the ssot hooks to {path}"
 
 
 # -- the command ----------------------------------------------------------------------------------
@@ -795,6 +803,7 @@ def run_init(args: argparse.Namespace) -> int:
         print("No class is implemented more than once: no policy written.")
         return 0
     config = root / args.output
+    _refuse_shadowed(root, args.output)
     old = config.read_text(encoding="utf-8") if config.exists() else ""
     writer = write_toml if args.output == "pyproject.toml" else write_ini
     new = writer(old, proposal, args.force, shown(config))
@@ -807,8 +816,17 @@ def run_init(args: argparse.Namespace) -> int:
                                    args.force)
     if text is not None:
         write_atomic(hooks, text)
-    print(f"{what} {shown(hooks)}")
+    print(what.format(path=shown(hooks)))
     return 0
+
+
+def _refuse_shadowed(root: Path, output: str) -> None:
+    """Front-ends read the first config holding `[importlinter]`: writing another would be ignored."""
+    for name in OUTPUTS:
+        other = root / name
+        if name != output and other.is_file() and _has_importlinter_section(other):
+            raise UsageError(f"{shown(other)} already holds the import-linter configuration; "
+                             f"write the policy there with --output {name}")
 
 
 def _source_root(root: Path, package: str) -> Path:

@@ -19,10 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import InlineTable
-
 from .atomic_write import write_atomic
 from .cli import UsageError, add_config_option
 from .policy import Policy, load_policy, tomllib
@@ -197,6 +193,9 @@ def _apply(text: str, table: tuple[str, ...], changes: list[Change], where: str)
     """Removals one per fresh parse (tomlkit's out-of-order tables break on repeated deletes),
     then the rest in one parse: tomlkit inserts each dotted key after the first of its table,
     so one by one would reverse them. In an inline table one by one keeps `, ` spacing."""
+    import tomlkit  # here, not at the top: every `ssot` run imports this module
+    from tomlkit.items import InlineTable
+
     removals = [[c] for c in changes if c.action == "remove"]
     others = [c for c in changes if c.action != "remove"]
     inline = isinstance(_get(tomlkit.parse(text), table), InlineTable)
@@ -207,6 +206,9 @@ def _apply(text: str, table: tuple[str, ...], changes: list[Change], where: str)
 
 
 def _apply_batch(text: str, table: tuple[str, ...], changes: list[Change], where: str) -> str:
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         document = tomlkit.parse(text)
         container = _ensure_table(document, table)
@@ -225,6 +227,8 @@ def _apply_batch(text: str, table: tuple[str, ...], changes: list[Change], where
 
 
 def _ensure_table(document, table: tuple[str, ...]):
+    import tomlkit
+
     node = document
     for depth, key in enumerate(table):
         if key not in node:

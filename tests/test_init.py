@@ -176,7 +176,7 @@ def test_never_overwrites_without_force_and_force_is_idempotent(legacy_without_p
     )
     forced = init(root, "--force")
     assert forced.returncode == 0, forced.stderr
-    kept = "kept (it already uses ssot hooks) .pre-commit-config.yaml"
+    kept = "kept .pre-commit-config.yaml (it already uses the ssot hooks)"
     assert forced.stdout.splitlines()[-2:] == [WROTE, kept]
     assert (root / ".importlinter").read_bytes() == written
     assert (root / ".pre-commit-config.yaml").read_bytes() == hooks
@@ -210,8 +210,30 @@ def test_force_adds_the_contract_to_an_existing_import_linter_config(legacy_with
     lint = run("lint-imports", cwd=root)
     assert lint.returncode == 1
     assert "Contracts: 1 kept, 1 broken." in lint.stdout
+    following = (
+        "\n# the layers, below the ssot contract\n"
+        "[importlinter:contract:layers]\n"
+        "name = services above db\n"
+        "type = layers\n"
+        "layers =\n"
+        "    netra_backend.app.services\n"
+        "    netra_backend.app.db\n"
+    )
+    (root / ".importlinter").write_text(text + following)
     assert init(root, "--force").returncode == 0
-    assert (root / ".importlinter").read_text() == text  # replaced in place, not appended again
+    # replaced in place, not appended again; the comment that introduces the next contract stays
+    assert (root / ".importlinter").read_text() == text + following
+
+
+def test_refuses_a_config_front_ends_would_not_read(legacy_copy):
+    (legacy_copy / ".importlinter").rename(legacy_copy / "setup.cfg")
+    result = init(legacy_copy, "--force")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "ssot: error: setup.cfg already holds the import-linter configuration; "
+        "write the policy there with --output setup.cfg\n"
+    )
+    assert not (legacy_copy / ".importlinter").exists()
 
 
 def test_pyproject_output_through_tomlkit(legacy_without_policy):
@@ -263,7 +285,7 @@ def test_an_existing_pre_commit_config_is_kept_or_extended(legacy_without_policy
     result = init(root)
     assert result.returncode == 0
     assert result.stdout.splitlines()[-1] == (
-        "kept (it exists; re-run with --force to add the ssot hooks) .pre-commit-config.yaml"
+        "kept .pre-commit-config.yaml (it exists; re-run with --force to add the ssot hooks)"
     )
     assert hooks.read_text() == own
     forced = init(root, "--force")
