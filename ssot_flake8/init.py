@@ -31,10 +31,10 @@ from .engine import _factory_shaped, _import_only
 from .policy import (
     CONTRACT_CLASS,
     PolicyError,
-    _has_importlinter_section,
     _read_ini,
     _read_toml,
     build_policy,
+    read_raw_config,
 )
 from .ruff_sync import shown
 from .source import SourceError, decode, parse
@@ -821,12 +821,19 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def _refuse_shadowed(root: Path, output: str) -> None:
-    """Front-ends read the first config holding `[importlinter]`: writing another would be ignored."""
+    """import-linter reads the first config holding `[importlinter]`: another would be ignored."""
     for name in OUTPUTS:
         other = root / name
-        if name != output and other.is_file() and _has_importlinter_section(other):
+        if name != output and other.is_file() and _holds_importlinter(other):
             raise UsageError(f"{shown(other)} already holds the import-linter configuration; "
                              f"write the policy there with --output {name}")
+
+
+def _holds_importlinter(path: Path) -> bool:
+    try:
+        return bool(read_raw_config(path)[0])
+    except PolicyError:
+        return True  # unreadable: certainly not ours to write next to
 
 
 def _source_root(root: Path, package: str) -> Path:

@@ -225,8 +225,11 @@ def test_force_adds_the_contract_to_an_existing_import_linter_config(legacy_with
     assert (root / ".importlinter").read_text() == text + following
 
 
-def test_refuses_a_config_front_ends_would_not_read(legacy_copy):
-    (legacy_copy / ".importlinter").rename(legacy_copy / "setup.cfg")
+@pytest.mark.parametrize("setup_cfg", ["the legacy policy", "[importlinter]\nroot_package = netra_backend\n"])
+def test_refuses_a_config_import_linter_would_not_read(legacy_copy, setup_cfg):
+    policy = legacy_copy / ".importlinter"
+    (legacy_copy / "setup.cfg").write_text(policy.read_text() if setup_cfg == "the legacy policy" else setup_cfg)
+    policy.unlink()
     result = init(legacy_copy, "--force")
     assert result.returncode == 2
     assert result.stderr == (

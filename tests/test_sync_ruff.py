@@ -264,7 +264,7 @@ def test_bad_pyproject_is_one_line_and_exit_2(mini_project, content, message):
 def test_policy_errors_exit_2(tmp_path):
     result = run("ssot", "sync-ruff", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.startswith("ssot: error: no import-linter configuration")
+    assert result.stderr.startswith("ssot: error: no SSOT policy")
 
 
 # Every TID251 report of real ruff on examples/legacy with the generated config: (file, line,
