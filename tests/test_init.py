@@ -228,7 +228,8 @@ def test_force_adds_the_contract_to_an_existing_import_linter_config(legacy_with
 @pytest.mark.parametrize("setup_cfg", ["the legacy policy", "[importlinter]\nroot_package = netra_backend\n"])
 def test_refuses_a_config_import_linter_would_not_read(legacy_copy, setup_cfg):
     policy = legacy_copy / ".importlinter"
-    (legacy_copy / "setup.cfg").write_text(policy.read_text() if setup_cfg == "the legacy policy" else setup_cfg)
+    content = policy.read_text() if setup_cfg == "the legacy policy" else setup_cfg
+    (legacy_copy / "setup.cfg").write_text(content)
     policy.unlink()
     result = init(legacy_copy, "--force")
     assert result.returncode == 2
