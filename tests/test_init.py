@@ -312,7 +312,7 @@ USE = "\n\ndef use():\n    return [Store, Client]\n"
 
 def test_canonical_home_named_after_the_class_then_most_imported(tmp_path):
     write_tree(tmp_path, {
-        "shop/__init__.py": "",
+        "shop/__init__.py": "from shop.b import Store\nfrom shop.legacy.http import Client\n",  # re-exports
         "shop/client.py": "class Client:\n    def __init__(self, tenant_id, timeout=3):\n        pass\n",
         "shop/legacy/__init__.py": "",
         "shop/legacy/http.py": "class Client:\n    pass\n",
@@ -327,23 +327,38 @@ def test_canonical_home_named_after_the_class_then_most_imported(tmp_path):
     fields = contract_fields(tmp_path / ".importlinter")
     assert fields["canonical"] == ["shop.b.Store", "shop.client.Client"]
     assert fields["old_names"] == [
-        "shop.a.Store -> shop.b.Store", "shop.legacy.http.Client -> shop.client.Client"
+        "shop.Client -> shop.client.Client",
+        "shop.Store -> shop.b.Store",
+        "shop.a.Store -> shop.b.Store",
+        "shop.legacy.http.Client -> shop.client.Client",
     ]
     assert fields["required_arguments"] == ["shop.client.Client: tenant_id"]
     assert "deprecated_modules" not in fields and "banned_calls" not in fields
 
 
-def test_no_duplicates_writes_nothing(tmp_path):
-    write_tree(tmp_path, {"solo/__init__.py": "", "solo/m.py": "class One:\n    pass\n"})
+CONFIG_AND_ERROR = "\n\nclass Config:\n    pass\n\n\nclass SoloError(Exception):\n    pass\n"
+
+
+def test_duplicates_without_evidence_of_drift_are_listed_not_written(tmp_path):
+    write_tree(tmp_path, {
+        "solo/__init__.py": "",
+        "solo/m.py": f"class One:\n    pass\n{CONFIG_AND_ERROR}",
+        "solo/n.py": CONFIG_AND_ERROR,
+    })
     result = run("ssot", "init", "solo", cwd=tmp_path)
     assert result.returncode == 0
-    assert result.stdout.splitlines()[-1] == "No class is implemented more than once: no policy written."
+    assert result.stdout.splitlines()[-3:] == [
+        "1 more class names are defined in several modules without an alias, re-export or factory; "
+        "not written: Config",
+        "",
+        "No class with evidence of drift (alias, re-export or factory): no policy written.",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["solo"]
 
 
 def test_bad_input_is_one_line(tmp_path):
     write_tree(tmp_path, {
-        "pkg/__init__.py": "",
+        "pkg/__init__.py": "from .b import Twin\n",
         "pkg/a.py": "class Twin:\n    pass\n",
         "pkg/b.py": "class Twin:\n    pass\n",
         "pkg/broken.py": "def f(:\n",
@@ -354,4 +369,4 @@ def test_bad_input_is_one_line(tmp_path):
     result = run("ssot", "init", "pkg", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stderr == "ssot init: warning: pkg/broken.py:1: skipped: SyntaxError: invalid syntax\n"
-    assert contract_fields(tmp_path / ".importlinter")["canonical"] == ["pkg.a.Twin"]
+    assert contract_fields(tmp_path / ".importlinter")["canonical"] == ["pkg.b.Twin"]  # imported once
