@@ -527,7 +527,7 @@ class Proposal:
     banned: dict[str, Builder]  # every banned path (definitions and re-exports) -> its builder
     deprecated: dict[str, tuple[str, str]]  # module -> (replacement or "", why)
     instances: list[str]  # module-level instances (`path:line`), reported only
-    unwritten: list[str]  # duplicated class names with no alias, re-export or factory
+    unwritten: list[str]  # duplicated class names without evidence of drift
 
     @property
     def contract_id(self) -> str:
@@ -555,8 +555,8 @@ class Proposal:
 
 
 def propose(package: str, modules: dict[str, Module]) -> Proposal:
-    """The starter policy. Only duplicates with evidence of drift are written: an alias, a
-    re-export or a factory; a name that merely repeats (`Config` in two places) is listed only."""
+    """The starter policy. Only duplicates with evidence of drift are written (see `_drifted`); a
+    name that merely repeats (`Config` in two places) is listed, not written."""
     index = Index(modules)
     counts = Counter(q for module in modules.values() for q in module.imported)
     groups = duplicate_groups(index)
@@ -569,8 +569,7 @@ def propose(package: str, modules: dict[str, Module]) -> Proposal:
         number = group_of.get(index.definition(target))
         if number is not None:
             groups[number].reexports.add(path)
-    built = {b.group for b in builders.values()}
-    kept = [n for n, g in enumerate(groups) if g.aliases or g.reexports - set(g.homes) or n in built]
+    kept = [n for n, g in enumerate(groups) if _drifted(index, n, g, builders)]
     kept.sort(key=lambda n: groups[n].canonical)
     renumber = {old: new for new, old in enumerate(kept)}
     builders = {
@@ -592,6 +591,26 @@ def propose(package: str, modules: dict[str, Module]) -> Proposal:
         deprecated_modules(index, written, banned, reexports, root),
         module_instances(index, written), unwritten,
     )
+
+
+def _drifted(index: Index, number: int, group: Group, builders: dict[str, Builder]) -> bool:
+    """Evidence that a repeated class name is drift, not coincidence: an alias; a singleton getter;
+    a factory outside the class's own modules (not an alternate constructor like `from_dict`);
+    a re-export by a shim module or by a package the class does not live in."""
+    homes = {d.rpartition(".")[0] for d in group.definitions}
+    for builder in builders.values():
+        if builder.group != number:
+            continue
+        where = builder.qualname.rpartition(".")[0]
+        owner_module = where if where in index.modules else where.rpartition(".")[0]  # a method
+        if builder.kind == "singleton" or owner_module not in homes:
+            return True
+    for path in group.reexports - set(group.homes):
+        module = index.modules[path.rpartition(".")[0]]
+        outside = not any(home.startswith(module.name + ".") for home in homes)
+        if not module.is_package or outside:
+            return True
+    return bool(group.aliases)
 
 
 def module_instances(index: Index, groups: list[Group]) -> list[str]:
