@@ -124,8 +124,12 @@ def _register_ini(text: str, header: re.Match, path: Path, proposal: Proposal) -
 
 def write_toml(text: str, proposal: Proposal, force: bool, path: Path) -> str:
     import tomlkit
+    from tomlkit.exceptions import TOMLKitError
 
-    document = tomlkit.parse(text)
+    try:
+        document = tomlkit.parse(text)
+    except TOMLKitError as error:
+        raise UsageError(f"{path}: not valid TOML: {error}") from None
     tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
     existing = tool.get("importlinter")
     contract = tomlkit.table()
@@ -218,6 +222,8 @@ def run_init(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", args.package):
         raise UsageError(f"{args.package!r} is not a dotted package name")
     source_root = _source_root(root, args.package)
+    config = root / args.output
+    _refuse_early(root, args.output, args.force)  # before a long scan, not after it
     modules, warnings = scan(args.package, source_root)
     for warning in warnings:
         print(f"ssot init: warning: {warning}", file=sys.stderr)
@@ -226,9 +232,7 @@ def run_init(args: argparse.Namespace) -> int:
     if not proposal.groups:
         print("No class with evidence of drift (alias, re-export or factory): no policy written.")
         return 0
-    config = root / args.output
-    _refuse_shadowed(root, args.output)
-    old = config.read_text(encoding="utf-8") if config.exists() else ""
+    old = _read(config)
     writer = write_toml if args.output == "pyproject.toml" else write_ini
     new = writer(old, proposal, args.force, shown(config))
     _validate(config, new)
@@ -236,16 +240,28 @@ def run_init(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{len(v)} {k}" for k, v in proposal.fields().items())
     print(f"wrote {shown(config)}: contract {proposal.contract_id!r} ({counts})")
     hooks = root / PRE_COMMIT
-    text, what = pre_commit_config(hooks.read_text(encoding="utf-8") if hooks.exists() else None,
-                                   args.force)
+    text, what = pre_commit_config(_read(hooks) if hooks.exists() else None, args.force)
     if text is not None:
         write_atomic(hooks, text)
     print(what.format(path=shown(hooks)))
     return 0
 
 
-def _refuse_shadowed(root: Path, output: str) -> None:
-    """import-linter reads the first config holding `[importlinter]`: another would be ignored."""
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{shown(path)}: cannot read: {error}") from None
+
+
+def _refuse_early(root: Path, output: str, force: bool) -> None:
+    """No overwrite without --force; and import-linter reads the first config holding
+    `[importlinter]`, so a policy written into another file would be ignored."""
+    config = root / output
+    if config.is_file() and read_raw_config(config)[0] and not force:  # a broken file: PolicyError
+        what = "[tool.importlinter]" if output == "pyproject.toml" else "an import-linter configuration"
+        raise UsageError(f"{shown(config)} already holds {what}; "
+                         f"re-run with --force to add the ssot contract to it")
     for name in OUTPUTS:
         other = root / name
         if name != output and other.is_file() and _holds_importlinter(other):

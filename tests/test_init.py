@@ -373,3 +373,17 @@ def test_bad_input_is_one_line(tmp_path):
     assert result.returncode == 0
     assert result.stderr == "ssot init: warning: pkg/broken.py:1: skipped: SyntaxError: invalid syntax\n"
     assert contract_fields(tmp_path / ".importlinter")["canonical"] == ["pkg.b.Twin"]  # imported once
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("pyproject.toml", "[tool.importlinter\n", "pyproject.toml: not a valid TOML file: "),
+    (".importlinter", "[importlinter\nroot_package = x\n", ".importlinter: not a valid INI file: "),
+])
+def test_a_broken_config_is_one_line_and_untouched(legacy_without_policy, name, content, message):
+    root = legacy_without_policy
+    (root / name).write_text(content)
+    result = init(root, "--output", name, "--force")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"ssot: error: {message}") and result.stderr.count("\n") == 1
+    assert (root / name).read_text() == content
+    assert not (root / ".pre-commit-config.yaml").exists()
