@@ -230,7 +230,7 @@ def run_init(args: argparse.Namespace) -> int:
     proposal = propose_policy(args.package, modules)
     report(proposal, len(modules))
     if not proposal.groups:
-        print("No class with evidence of drift (alias, re-export or factory): no policy written.")
+        print("No duplicated class with evidence of drift: no policy written.")
         return 0
     old = _read(config)
     writer = write_toml if args.output == "pyproject.toml" else write_ini
@@ -320,6 +320,6 @@ def report(proposal: Proposal, scanned: int) -> None:
         print(f"  module-level instance at {shown(Path(instance))} (SOT201 reports it)")
     if proposal.unwritten:
         shown_names = ", ".join(proposal.unwritten[:10]) + (", ..." if len(proposal.unwritten) > 10 else "")
-        print(f"\n{len(proposal.unwritten)} more class names are defined in several modules without an "
-              f"alias, re-export or factory; not written: {shown_names}")
+        print(f"\n{len(proposal.unwritten)} more class names are defined in several modules without "
+              f"evidence of drift; not written: {shown_names}")
     print()

@@ -350,10 +350,10 @@ def test_duplicates_without_evidence_of_drift_are_listed_not_written(tmp_path):
     result = run("ssot", "init", "solo", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.splitlines()[-3:] == [
-        "1 more class names are defined in several modules without an alias, re-export or factory; "
+        "1 more class names are defined in several modules without evidence of drift; "
         "not written: Config",
         "",
-        "No class with evidence of drift (alias, re-export or factory): no policy written.",
+        "No duplicated class with evidence of drift: no policy written.",
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["solo"]
 
