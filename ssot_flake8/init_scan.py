@@ -16,14 +16,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import _factory_shaped, _import_only
+from .cli import SKIPPED_DIRS
+from .engine import _factory_shaped, _import_only, _own_nodes, _string_items
 from .source import SourceError, decode, parse
 
 LEGACY_WORDS = ("legacy", "old", "deprecated", "compat", "shim", "adapter", "migration", "backup", "tmp")
 CACHE_DECORATORS = {"lru_cache", "cache"}
 CONTEXT_ARGUMENT = re.compile(r"^(user_context|\w+_context|tenant\w*)$")
 NOT_REGISTERED = re.compile(r"(Error|Exception|Warning|Factory)$|^_|^Test")  # see is_candidate
-SKIPPED_DIRS = {".git", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", "node_modules"}
 POOL_THRESHOLD = 400  # files; below this a process pool costs more than it saves
 
 
@@ -175,7 +175,7 @@ def _read_assignment(module: Module, node: ast.Assign | ast.AnnAssign | ast.AugA
         if not isinstance(target, ast.Name):
             continue
         if target.id == "__all__":
-            module.all_names |= _strings(node.value)
+            module.all_names |= _string_items(node.value)
         elif _dotted(node.value):
             module.aliases.setdefault(target.id, _dotted(node.value))
         elif isinstance(node.value, ast.Call) and _dotted(node.value.func):
@@ -234,15 +234,6 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
-def _own_nodes(function: ast.AST):
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
-
-
 def _last_name(node: ast.AST) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
@@ -257,14 +248,6 @@ def absolute(module: Module, node: ast.ImportFrom) -> str | None:
         return None
     base = parts[: len(parts) - (node.level - 1)]
     return ".".join(base + (node.module.split(".") if node.module else [])) or None
-
-
-def _strings(node: ast.AST) -> set[str]:
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        return {e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
-    if isinstance(node, ast.BinOp):
-        return _strings(node.left) | _strings(node.right)
-    return set()
 
 
 # -- resolving names across the package ------------------------------------------------------------
