@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from .atomic_write import write_atomic
-from .cli import UsageError
 from .init_scan import Proposal, scan
 from .init_scan import propose as propose_policy
+from .options import UsageError
 from .policy import (
     CONTRACT_CLASS,
     PolicyError,

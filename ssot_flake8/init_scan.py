@@ -16,7 +16,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cli import SKIPPED_DIRS
 from .engine import _factory_shaped, _import_only, _own_nodes, _string_items
 from .source import SourceError, decode, parse
 
@@ -24,6 +23,7 @@ LEGACY_WORDS = ("legacy", "old", "deprecated", "compat", "shim", "adapter", "mig
 CACHE_DECORATORS = {"lru_cache", "cache"}
 CONTEXT_ARGUMENT = re.compile(r"^(user_context|\w+_context|tenant\w*)$")
 NOT_REGISTERED = re.compile(r"(Error|Exception|Warning|Factory)$|^_|^Test")  # see is_candidate
+SKIPPED_DIRS = {".git", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", "node_modules"}
 POOL_THRESHOLD = 400  # files; below this a process pool costs more than it saves
 
 

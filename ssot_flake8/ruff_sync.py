@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic_write import write_atomic
-from .cli import UsageError, add_config_option
+from .options import UsageError, add_config_option
 from .policy import Policy, load_policy, tomllib
 
 OWNED = "[ssot] "
