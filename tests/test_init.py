@@ -387,3 +387,17 @@ def test_a_broken_config_is_one_line_and_untouched(legacy_without_policy, name, 
     assert result.stderr.startswith(f"ssot: error: {message}") and result.stderr.count("\n") == 1
     assert (root / name).read_text() == content
     assert not (root / ".pre-commit-config.yaml").exists()
+
+
+def test_root_option_and_src_layout(legacy_without_policy, tmp_path):
+    project = legacy_without_policy
+    (project / "src").mkdir()
+    (project / "netra_backend").rename(project / "src" / "netra_backend")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run("ssot", "init", "netra_backend", "--root", str(project), cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in elsewhere.iterdir()) == []  # everything goes into --root
+    assert contract_fields(project / ".importlinter") == EXPECTED_FIELDS
+    check = run("ssot", "check", "src", cwd=project)
+    assert check.stdout.splitlines()[-1] == "Found 77 errors."
