@@ -166,7 +166,9 @@ def sync_text(
     current = current or {}
     changes = plan(current, bans)
     kept = [key for key in bans if key in current and not _owned(current[key])]
-    new_text = _apply(text, table, changes, where) if changes else text
+    if not changes:
+        return text, table, changes, kept
+    new_text = _apply(text, table, changes, where)
     _verify(text, new_text, table, bans, where)
     return new_text, table, changes, kept
 
@@ -253,8 +255,19 @@ def _verify(
         actual = tomllib.loads(new_text)
     except tomllib.TOMLDecodeError as error:
         raise UsageError(_layout_error(where, table, str(error))) from None
-    if actual != expected:
+    if _pruned(actual, table) != _pruned(expected, table):
         raise UsageError(_layout_error(where, table, "the edit would change other settings"))
+
+
+def _pruned(data: dict, table: tuple[str, ...]) -> dict:
+    """`data` without the empty tables along our path: removing the last dotted entry
+    (`flake8-tidy-imports.banned-api."x".msg`) removes the tables it implied, which ruff reads the same."""
+    data = copy.deepcopy(data)
+    for depth in range(len(table), 0, -1):
+        parent = _get(data, table[: depth - 1])
+        if isinstance(parent, dict) and parent.get(table[depth - 1]) == {}:
+            del parent[table[depth - 1]]
+    return data
 
 
 def _layout_error(where: str, table: tuple[str, ...], detail: str) -> str:

@@ -367,3 +367,56 @@ def test_real_ruff_is_silent_on_the_remediated_tree(remediated_copy):
     assert sync(remediated_copy).returncode == 0
     result = run("ruff", "check", "--select", "TID251", "--no-cache", "netra_backend", cwd=remediated_copy)
     assert (result.returncode, result.stdout.strip()) == (0, "All checks passed!")
+
+
+# -- property: whatever the layout and the mix of entries, only ours change --------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from ssot_flake8.ruff_sync import OWNED, sync_text  # noqa: E402
+
+NAMES = st.from_regex(r"[a-z]{1,6}(\.[a-z_]{1,6}){0,2}", fullmatch=True)
+MESSAGES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=20)
+LAYOUTS_BY_NAME = ("table", "dotted", "inline", "sub-tables")
+
+
+def render(layout: str, entries: list[tuple[str, str]]) -> str:
+    """A pyproject.toml holding `entries` (name, msg) in one of the layouts users write."""
+    quote = lambda value: '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'  # noqa: E731
+    head = '# before\n[tool.other]\nkeep = true  # mine\n\n'
+    if layout == "table":
+        body = "[tool.ruff.lint.flake8-tidy-imports.banned-api]\n" + "".join(
+            f"{quote(k)}.msg = {quote(v)}  # c\n" for k, v in entries)
+    elif layout == "dotted":
+        body = '[tool.ruff.lint]\nselect = ["TID"]\n' + "".join(
+            f"flake8-tidy-imports.banned-api.{quote(k)}.msg = {quote(v)}\n" for k, v in entries)
+    elif layout == "inline":
+        inner = ", ".join(f"{quote(k)} = {{ msg = {quote(v)} }}" for k, v in entries)
+        body = f"[tool.ruff.lint.flake8-tidy-imports]\nbanned-api = {{ {inner} }}\n"
+    else:
+        body = "".join(f"[tool.ruff.lint.flake8-tidy-imports.banned-api.{quote(k)}]\nmsg = {quote(v)}\n\n"
+                       for k, v in entries) or "[tool.ruff]\n"
+    return head + body + "\n[tool.after]\nx = 1\n"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    layout=st.sampled_from(LAYOUTS_BY_NAME),
+    existing=st.dictionaries(NAMES, st.tuples(st.booleans(), MESSAGES), max_size=6),
+    wanted=st.dictionaries(NAMES, MESSAGES, max_size=6),
+)
+def test_sync_changes_only_owned_entries_in_any_layout(layout, existing, wanted):
+    entries = [(k, (OWNED + m) if ours else m.removeprefix(OWNED)) for k, (ours, m) in existing.items()]
+    before = render(layout, entries)
+    bans = {k: OWNED + m for k, m in sorted(wanted.items())}
+    after, _, _, kept = sync_text(before, bans)
+    data, old = tomllib.loads(after), tomllib.loads(before)
+    table = data["tool"].get("ruff", {}).get("lint", {}).get("flake8-tidy-imports", {}).get("banned-api", {})
+    users = {k: {"msg": m} for k, m in entries if not m.startswith(OWNED)}
+    assert table == {**{k: {"msg": m} for k, m in bans.items()}, **users}
+    assert sorted(kept) == sorted(k for k in bans if k in users)
+    assert {k: v for k, v in data["tool"].items() if k != "ruff"} == {
+        k: v for k, v in old["tool"].items() if k != "ruff"}
+    assert after.startswith('# before\n[tool.other]\nkeep = true  # mine\n')
+    assert sync_text(after, bans)[0] == after  # a second run changes nothing
