@@ -141,9 +141,11 @@ def write_toml(text: str, proposal: Proposal, force: bool, path: Path) -> str:
             contract[name] = _multiline(entries)
     if existing is None:
         session = tomlkit.table()
-        session.comment("starter SSOT policy written by `ssot init`: review it before adopting")
+        session.add(tomlkit.comment("Starter SSOT policy written by `ssot init`: review every entry"))
+        session.add(tomlkit.comment("before adopting it (docs/policy-format.md describes the fields)."))
         session["root_package"] = proposal.root_package
         session["contract_types"] = [f"ssot: {CONTRACT_CLASS}"]
+        session.add(tomlkit.nl())
         session["contracts"] = tomlkit.aot()
         session["contracts"].append(contract)
         tool["importlinter"] = session
