@@ -401,3 +401,29 @@ def test_root_option_and_src_layout(legacy_without_policy, tmp_path):
     assert contract_fields(project / ".importlinter") == EXPECTED_FIELDS
     check = run("ssot", "check", "src", cwd=project)
     assert check.stdout.splitlines()[-1] == "Found 77 errors."
+
+
+def test_force_adds_the_contract_to_an_existing_tool_importlinter(legacy_without_policy):
+    root = legacy_without_policy
+    original = (
+        "[tool.importlinter]\n"
+        'root_package = "netra_backend"  # ours\n'
+        "\n"
+        "[[tool.importlinter.contracts]]\n"
+        'name = "db below services"\n'
+        'type = "layers"\n'
+        'layers = ["netra_backend.app.services", "netra_backend.app.db"]\n'
+    )
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(original)
+    assert init(root, "--output", "pyproject.toml").returncode == 2
+    assert pyproject.read_text() == original
+    assert init(root, "--output", "pyproject.toml", "--force").returncode == 0
+    text = pyproject.read_text()
+    session, contracts = read_raw_config(pyproject)
+    assert session["contract_types"] == ["ssot: ssot_flake8.contracts.SsotContract"]
+    assert [c["type"] for c in contracts] == ["layers", "ssot"]
+    assert contract_fields(pyproject) == EXPECTED_FIELDS
+    assert 'root_package = "netra_backend"  # ours\n' in text
+    assert init(root, "--output", "pyproject.toml", "--force").returncode == 0
+    assert pyproject.read_text() == text
