@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import __version__, audit, check_command
+from . import __version__, audit, check_command, fix
 from .options import UsageError
 from .policy import PolicyError
 from .rules import rules_table_markdown, rules_text
@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
 
     check_command.add_parser(verbs)
+
+    fix.add_parser(verbs)
 
     rules = verbs.add_parser("rules", help="print the rule catalog")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")

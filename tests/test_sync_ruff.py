@@ -210,6 +210,16 @@ def test_check_reports_drift_and_writes_nothing(mini_project):
     assert_idempotent(root, pyproject)
 
 
+def test_a_symlinked_pyproject_stays_a_link(mini_project, tmp_path):
+    root = mini_project.root
+    shared = tmp_path / "shared.toml"
+    shared.write_text("[tool.black]\nline-length = 100\n")
+    (root / "pyproject.toml").symlink_to(shared)
+    assert sync(root).returncode == 0
+    assert (root / "pyproject.toml").is_symlink()
+    assert len(banned_api(shared)) == 8
+
+
 def test_users_own_entry_for_our_name_wins(mini_project):
     root = mini_project.root
     pyproject = root / "pyproject.toml"
