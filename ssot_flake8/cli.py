@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     rules.set_defaults(handler=run_rules)
 
     audit.add_parser(verbs)
+
+    from . import init, ruff_sync
+
+    ruff_sync.add_parser(verbs)
+    init.add_parser(verbs)
     return parser
 
 
