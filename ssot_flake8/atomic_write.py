@@ -7,15 +7,18 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` (UTF-8, newlines as given); readers never see half a file.
-    A symlink is followed, so a shared config stays a link and its target gets the content."""
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Replace `path` with `content` (text as UTF-8, newlines as given); readers never see half
+    a file. A symlink is followed, so a shared config stays a link and its target gets the
+    content. Every command that writes files (fix, baseline, audit --chart, sync-ruff, init,
+    the check cache) writes through here."""
     path = Path(os.path.realpath(path))
     mode = _mode_for(path)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as temp:
-            temp.write(text)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
             temp.flush()
             os.fsync(temp.fileno())
         os.chmod(temp_name, mode)

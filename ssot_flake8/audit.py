@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic_write import write_atomic
 from .engine import SymbolImport, check_file
 from .options import UsageError, add_config_option
 from .policy import Policy, PolicyError, load_policy, module_path
@@ -749,26 +750,6 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same directory, then os.replace: readers never see half a file."""
-    directory = path.resolve().parent
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 # -- the command --------------------------------------------------------------------------------
 
 
@@ -794,7 +775,7 @@ def run_audit(args: argparse.Namespace) -> int:
         history = run_history(policy, paths, args.history)
         print(render_history(history, args.format))
         if chart:
-            write_atomically(chart, render_svg(history))
+            write_atomic(chart, render_svg(history))
         return 0
     audit = audit_paths(policy, paths)
     where = ", ".join(display_path(str(p), None) for p in paths)

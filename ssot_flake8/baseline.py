@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import stat
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic_write import write_atomic
 from .runner import Reported
 
 VERSION = 1
@@ -65,7 +64,7 @@ class Baseline:
             f'{{\n  "about": {json.dumps(ABOUT)},\n  "findings": {findings},\n'
             f'  "version": {VERSION}\n}}\n'
         )
-        _write_atomically(self.path, text)
+        write_atomic(self.path, text)
 
     # -- matching --------------------------------------------------------------------------------
     def key(self, reported: Reported) -> Key:
@@ -138,27 +137,3 @@ def _parse(path: Path, data: object) -> Counter:
             raise bad(f"entry {number}: count must be a positive integer")
         counts[Key(*values)] += count
     return counts
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """A temporary file in the same directory, then os.replace; the old file's mode is kept."""
-    directory = path.resolve().parent
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mode = None
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise

@@ -12,12 +12,12 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .atomic_write import write_atomic
 from .policy import Policy
 from .source import Finding
 
@@ -112,16 +112,7 @@ class Cache:
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# created by ssot check\n*\n")
-            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                os.chmod(temporary, 0o644)  # readable like the files it describes
-                with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                    json.dump(data, stream, separators=(",", ":"))
-                os.replace(temporary, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+            write_atomic(self.path, json.dumps(data, separators=(",", ":")))
 
 
 def fingerprint(policy: Policy) -> str:

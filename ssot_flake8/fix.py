@@ -16,7 +16,6 @@ import difflib
 import os
 import re
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from .atomic_write import write_atomic
 from .check_command import configured_excludes
 from .engine import check_source
 from .options import UsageError, add_config_option, policy_for
@@ -987,27 +987,6 @@ def _walk(node: cst.CSTNode):
             stack.extend(current.children)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory and os.replace, keeping the file mode.
-
-    A symlink is followed, so the link stays a link and its target gets the new content.
-    """
-    path = Path(os.path.realpath(path))
-    mode = path.stat().st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 # -- the command line ---------------------------------------------------------------------------------------
 
 
@@ -1070,7 +1049,7 @@ def fix_file(path: Path, policy: Policy, write: bool = True) -> FixResult:
                        "file left unchanged (please report this)") from None
     if write and result.changed:
         try:
-            write_atomically(path, result.fixed)
+            write_atomic(path, result.fixed)
         except OSError as error:
             raise FixError(f"{path}: cannot write: {error.strerror}") from None
     return result

@@ -66,3 +66,16 @@ def test_columns_after_a_byte_order_mark_and_a_declared_encoding(mini_project):
     latin = b"# -*- coding: latin-1 -*-\nx = '\xe9'; from pkg.core.legacy import OldManager\n"
     assert [(f.line, f.col, f.code) for f in check_source(bom, "a.py", policy)] == [(1, 29, "SOT001")]
     assert [(f.line, f.col, f.code) for f in check_source(latin, "b.py", policy)] == [(2, 38, "SOT001")]
+
+
+def test_a_closed_pipe_ends_the_run_quietly(mini_project):
+    """`ssot audit | head -1` on more output than a pipe buffers: no BrokenPipeError traceback."""
+    import subprocess
+
+    from conftest import BIN
+
+    mini_project("pkg/app/many.py", GOOD + "get_manager()\n" * 5000)
+    result = subprocess.run(f"'{BIN}/ssot' audit pkg | head -1", shell=True,
+                            cwd=mini_project.root, capture_output=True, text=True)
+    assert result.stdout.count("\n") == 1
+    assert result.stderr == ""
