@@ -21,12 +21,12 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic_write import write_atomic
 from .policy import Policy
 from .source import SourceError, decode, parse
 
@@ -637,19 +637,14 @@ def _read_cache(path: Path) -> tuple[dict, dict]:
 
 
 def _write_cache(path: Path, content: dict) -> None:
-    """Atomically; a cache that cannot be written only costs the next run its speed."""
-    temporary = None
-    try:
+    """Atomically; a cache that cannot be written only costs the next run its speed. The cache
+    directory ignores itself for git, as `ssot check`'s does (flake8 alone may create it)."""
+    with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
-        os.chmod(temporary, 0o644)  # a cache, readable like the files it describes
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(content, stream, separators=(",", ":"))
-        os.replace(temporary, path)
-    except OSError:
-        if temporary:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        ignore = path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by ssot\n*\n")
+        write_atomic(path, json.dumps(content, separators=(",", ":")))
 
 
 class _Progress:
