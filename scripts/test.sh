@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 .venv/bin/ruff check .
+.venv/bin/lint-imports --config setup.cfg --no-cache --no-logo
 .venv/bin/python -m pytest "$@"

@@ -10,9 +10,9 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .policy import Policy, Symbol, module_name
+from .policy import IMPORT_CODES, Policy, Symbol, module_name
 from .rules import rule
-from .source import Finding, SourceError, decode, parse
+from .source import Finding, SourceError, absolute_import, decode, parse
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPE_NODES = (*FUNCTION_NODES, ast.ClassDef, ast.Lambda)
@@ -68,7 +68,13 @@ def check_tree(
         return [SourceError("too deeply nested to analyse").finding(path)]
     if imports is not None:
         imports.extend(checker.symbol_imports)
-    return sorted(set(checker.findings))
+    findings = set(checker.findings)
+    if policy.import_ignores:
+        findings = {
+            f for f in findings
+            if f.code not in IMPORT_CODES or not policy.ignores_import(module, f.subject)
+        }
+    return sorted(findings)
 
 
 # -- scopes and bindings -----------------------------------------------------------------------
@@ -208,6 +214,7 @@ class ModuleChecker(ast.NodeVisitor):
     # -- imports ---------------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
+            self.check_boundaries(self.imported_module(alias.name), node)
             if self.reporting_imports():
                 self.check_deprecated(alias.name, alias)
             if alias.asname:
@@ -221,6 +228,8 @@ class ModuleChecker(ast.NodeVisitor):
         if module is None:
             return
         for alias in node.names:
+            name = module if alias.name == "*" else f"{module}.{alias.name}"
+            self.check_boundaries(self.imported_module(name, module), node)
             if alias.name == "*":
                 self.star_import(module, alias)
                 continue
@@ -234,14 +243,30 @@ class ModuleChecker(ast.NodeVisitor):
                 self.imports.append(ImportRecord(local, binding, alias, alias.asname == alias.name))
 
     def absolute_module(self, node: ast.ImportFrom) -> str | None:
-        if not node.level:
-            return node.module
-        package = self.module if self.is_package else self.module.rpartition(".")[0]
-        parts = package.split(".") if package else []
-        if node.level - 1 > len(parts):
-            return None  # beyond the top-level package: Python refuses it too
-        base = parts[: len(parts) - (node.level - 1)]
-        return ".".join(base + (node.module.split(".") if node.module else [])) or None
+        return absolute_import(self.module, self.is_package, node.level, node.module)
+
+    # -- the editor mirror of import-linter's boundary contracts (SOT005) -----------------------
+    def imported_module(self, name: str, floor: str | None = None) -> str:
+        """The module an import brings in, as grimp records it: the deepest existing module of
+        `name` inside the root packages (`from a import b`: a.b if it is a module, else a)."""
+        if not any(name == r or name.startswith(r + ".") for r in self.policy.root_packages):
+            return floor or name  # an external package: named as written
+        candidate = name
+        while candidate != floor and "." in candidate and not self.policy.is_module(candidate):
+            candidate = candidate.rpartition(".")[0]
+        return candidate
+
+    def check_boundaries(self, imported: str, node: ast.AST) -> None:
+        """At the statement, once per imported module (as grimp counts imports)."""
+        if not self.policy.boundaries.contracts or not self.module:
+            return
+        if self.in_type_checking and self.policy.boundaries.skip_type_checking:
+            return
+        for contract in self.policy.boundaries.contracts:
+            broken = contract.breaks(self.module, imported)
+            if broken:
+                self.report("SOT005", node, imported, "", imported=imported, type=contract.type,
+                            contract=contract.name, rule=broken)
 
     def records_reexports(self) -> bool:
         """Module-level imports that exist at run time can re-export; TYPE_CHECKING ones cannot."""
