@@ -15,8 +15,8 @@ forbidden contract whose pairs all overlap: it checks nothing).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 BOUNDARY_TYPES = ("forbidden", "layers", "independence", "protected")
 _BUILT_IN = {f"importlinter.contracts.{t}.{t.title()}Contract": t for t in BOUNDARY_TYPES}
@@ -263,7 +263,9 @@ class _ContractParser:
         self.flag("allow_indirect_imports", False)  # direct imports break either way
         sources = self.expressions("source_modules", as_packages)
         targets = self.expressions("forbidden_modules", as_packages)
-        concrete = [(s.pattern, t.pattern) for s in sources for t in targets if not (s.wildcard or t.wildcard)]
+        concrete = [
+            (s.pattern, t.pattern) for s in sources for t in targets if not (s.wildcard or t.wildcard)
+        ]
         if concrete and len(concrete) == len(sources) * len(targets) and all(
             _overlap(s, t, as_packages) for s, t in concrete
         ):
@@ -290,9 +292,9 @@ class _ContractParser:
         layers = []
         for entry in _as_list(self.options.get("layers")):
             independent = ":" not in entry
-            raw = re.split(r"[|:]", entry)
-            tails = tuple(t.strip().strip("()").strip() for t in raw if t.strip())
-            for raw_tail, tail in zip((t.strip() for t in raw if t.strip()), tails):
+            raw = [t.strip() for t in re.split(r"[|:]", entry) if t.strip()]
+            tails = tuple(t.strip("()").strip() for t in raw)
+            for raw_tail, tail in zip(raw, tails, strict=True):
                 for container in containers or ("",):
                     name = f"{container}.{tail}" if container else tail
                     self.check_module("layers", name, optional=raw_tail.startswith("("))

@@ -83,7 +83,9 @@ class SsotContract(Contract):
         warnings = self.unmatched_ignores(policy) + sibling_warnings()
         if not checked:
             root = ", ".join(str(r) for r in policy.source_roots)
-            warnings.append(f"checked nothing: no module of the graph has a file under {root}")
+            warnings.append(
+                f"checked nothing: each module of the graph is exempt or has no file under {root}"
+            )
         return ContractCheck(
             kept=not findings,
             warnings=warnings,
@@ -96,7 +98,7 @@ class SsotContract(Contract):
         root = policy.source_roots[0]
         for module in sorted(graph.modules):
             path = module_path(root, module)
-            if path is None or path.is_dir():
+            if path is None or path.is_dir() or policy.is_exempt(module):
                 continue
             output.verbose_print(verbose, f"Checking {module}...")
             checked += 1

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .policy import Policy, _as_list, module_path
 from .source import SourceError, absolute_import, decode, parse
@@ -80,7 +80,7 @@ def find_cycles(edges: Edges, package: str, limit: int = MAX_CYCLES) -> list[Cyc
     for index, start in enumerate(nodes):
         component = _strong_component(start, graph, set(nodes[index:]))
         for circuit in _circuits(start, graph, component):
-            steps = zip(circuit, (*circuit[1:], circuit[0]))
+            steps = zip(circuit, (*circuit[1:], circuit[0]), strict=True)
             found.append(Cycle(tuple(Step(a, b, edges[a][b]) for a, b in steps)))
             if len(found) >= limit:
                 return sorted(found, key=Cycle.sort_key)

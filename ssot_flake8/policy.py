@@ -486,7 +486,9 @@ class ContractParser:
             self.policy.import_ignores += ((importer, imported),)
         alerting = str(self.options.get("unmatched_ignore_imports_alerting", "error")).strip()
         if alerting not in ALERT_LEVELS:
-            raise self.error("unmatched_ignore_imports_alerting", f"{alerting!r}: expected error, warn or none")
+            raise self.error(
+                "unmatched_ignore_imports_alerting", f"{alerting!r}: expected error, warn or none"
+            )
 
     def module_exists(self, module: str) -> bool:
         return any(module_path(root, module) for root in self.policy.source_roots)
