@@ -282,3 +282,26 @@ def test_ssot_check_reports_the_same(tmp_path):
         "'Low code does not touch the secret': app.mid must not import app.secret"
     )
     assert result.returncode == 1
+
+
+def test_exempt_modules_are_exempt_from_ssot_rules_not_from_boundaries(mini_project):
+    config = (mini_project.root / ".importlinter").read_text() + """
+exempt_modules =
+    pkg.app.**
+
+[importlinter:contract:core-private]
+name = Only pkg.core imports the legacy module
+type = protected
+protected_modules =
+    pkg.core.legacy
+allowed_importers =
+    pkg.core
+"""
+    (mini_project.root / ".importlinter").write_text(config)
+    mini_project("pkg/core/legacy.py", "")
+    mini_project("pkg/app/x.py", "from pkg.core.legacy import get_manager\n\nget_manager()\n")
+    result = run("flake8", "--select", "SOT", "pkg/app", cwd=mini_project.root)
+    assert result.stdout.splitlines() == [
+        "pkg/app/x.py:1:1: SOT005 import of pkg.core.legacy breaks the protected contract "
+        "'Only pkg.core imports the legacy module': pkg.core.legacy may only be imported by pkg.core"
+    ]
