@@ -44,7 +44,10 @@ def project(tmp_path: Path, contracts: str, files: dict[str, str] | None = None)
 
 
 def flake8(root: Path, *paths: str) -> list[str]:
-    result = run("flake8", "--select", "SOT", *(paths or ("app",)), cwd=root)
+    # Discovery only picks configs that register the ssot type; a config with only import-linter's
+    # own contracts is named explicitly.
+    result = run("flake8", "--select", "SOT", "--ssot-config", ".importlinter", *(paths or ("app",)),
+                 cwd=root)
     assert result.returncode in (0, 1), result.stderr
     return sorted(result.stdout.splitlines())
 
@@ -238,7 +241,7 @@ def test_a_contract_that_cannot_be_used_gives_one_line(tmp_path, contract, messa
         load_policy(root / ".importlinter")
     assert message in str(error.value)
     assert "\n" not in str(error.value)
-    result = run("flake8", "--select", "SOT", "app", cwd=root)
+    result = run("flake8", "--select", "SOT", "--ssot-config", ".importlinter", "app", cwd=root)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr
     assert "Traceback" not in result.stderr
@@ -246,7 +249,7 @@ def test_a_contract_that_cannot_be_used_gives_one_line(tmp_path, contract, messa
 
 def test_missing_module_hint_points_at_the_ssot_contract(tmp_path):
     root = project(tmp_path, FORBIDDEN.replace("    app.secret\n", "    app.deleted\n"))
-    result = run("flake8", "--select", "SOT", "app", cwd=root)
+    result = run("flake8", "--select", "SOT", "--ssot-config", ".importlinter", "app", cwd=root)
     assert "a deleted module belongs in the ssot contract's deprecated_modules" in result.stderr
 
 
@@ -276,7 +279,7 @@ forbidden_modules =
 
 def test_ssot_check_reports_the_same(tmp_path):
     root = project(tmp_path, FORBIDDEN, {"app/mid.py": "from app.secret.vault import KEY\n"})
-    result = run("ssot", "check", "app", cwd=root)
+    result = run("ssot", "check", "--config", ".importlinter", "app", cwd=root)
     assert result.stdout.splitlines()[0] == (
         "app/mid.py:1:1: SOT005 import of app.secret.vault breaks the forbidden contract "
         "'Low code does not touch the secret': app.mid must not import app.secret"
