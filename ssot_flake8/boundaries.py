@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 BOUNDARY_TYPES = ("forbidden", "layers", "independence", "protected")
 _BUILT_IN = {f"importlinter.contracts.{t}.{t.title()}Contract": t for t in BOUNDARY_TYPES}
@@ -176,8 +176,49 @@ class Boundaries:
 
     contracts: tuple[Boundary, ...] = ()
     warnings: tuple[str, ...] = ()
-    keywords: frozenset[bytes] = field(default_factory=frozenset)
+    needles: tuple[tuple[str, str, bool], ...] = ()  # see _needles
     skip_type_checking: bool = False  # import-linter's exclude_type_checking_imports
+
+    def could_match(self, data: bytes) -> bool:
+        """The pre-filter: False when no import in `data` can name a module these contracts guard.
+
+        An import of p.q.r writes `r` as a whole word and one of: `q.r` (`import p.q.r`,
+        `from ..q.r import x`; followed by a dot only for a module below r), `q import`
+        (`from p.q import r`), `from .r` or `from . import` (relative). Each test is necessary,
+        so no file that could break a contract is skipped, and a common word like `types` alone
+        does not make a file worth parsing.
+        """
+        if not self.needles:
+            return False
+        if "compiled" not in self.__dict__:
+            self.__dict__["compiled"] = _compile_needles(self.needles)
+        forms, anything = self.__dict__["compiled"]
+        if anything:
+            return b"import" in data
+        return any(
+            tail in data and any(literal in data and test.search(data) for literal, test in tests)
+            for tail, tests in forms
+        )
+
+
+def _compile_needles(needles):
+    """Per guarded module: its last segment and (literal, regex) tests, each literal checked
+    with a fast substring search before its regex runs."""
+    forms = []
+    for tail, parent, below in needles:
+        if tail == "*":
+            continue
+        r, q = tail.encode(), parent.encode()
+        if not parent:
+            forms.append((r, ((r, re.compile(rb"\b" + re.escape(r) + rb"\b")),)))
+            continue
+        end = rb"\b" if below else rb"\b(?!\.)"
+        forms.append((r, (
+            (q + b"." + r, re.compile(rb"\b" + re.escape(q + b"." + r) + end)),
+            (q + b" import", re.compile(rb"\b" + re.escape(q + b" import") + rb"\b")),
+            (b"from .", re.compile(rb"\bfrom \.+(?:" + re.escape(r) + rb"\b| import\b)")),
+        )))
+    return forms, any(tail == "*" for tail, _, _ in needles)
 
 
 def boundary_aliases(session: dict) -> dict[str, str]:
@@ -204,7 +245,7 @@ def parse_boundaries(
             parsed.append(parser.parse())
             warnings.extend(parser.warnings)
     skip = str(session.get("exclude_type_checking_imports", "")).strip().lower() == "true"
-    return Boundaries(tuple(parsed), tuple(warnings), _keywords(parsed), skip)
+    return Boundaries(tuple(parsed), tuple(warnings), _needles(parsed), skip)
 
 
 class _ContractParser:
@@ -304,20 +345,26 @@ class _ContractParser:
         return Boundary(**base, layers=tuple(layers), containers=containers)
 
 
-def _keywords(contracts: list[Boundary]) -> frozenset[bytes]:
-    """Words one of which a file must contain to import a module these contracts protect."""
-    names: list[str] = []
+def _needles(contracts: list[Boundary]) -> tuple[tuple[str, str, bool], ...]:
+    """(last segment, parent segment, modules below count too) of every module an import must
+    name to break a contract; ("*", "", True) when a guarded name ends in a wildcard."""
+    guarded: dict[str, bool] = {}
     for contract in contracts:
-        names += [e.pattern for e in contract.targets]
-        names += [t for tails, _ in contract.layers for t in tails]
-    words = set()
-    for name in names:
-        concrete = [part for part in name.split(".") if "*" not in part]
-        if concrete and not name.endswith("*"):
-            words.add(concrete[-1].encode())
-        else:  # `pkg.*`: any module of pkg, even through a relative import
-            words.update({b"import"})
-    return frozenset(words)
+        for expression in contract.targets:
+            guarded[expression.pattern] = guarded.get(expression.pattern, False) or expression.as_package
+        for tails, _ in contract.layers:
+            for tail in tails:
+                for container in contract.containers or ("",):
+                    guarded[f"{container}.{tail}" if container else tail] = True
+    needles = set()
+    for name, below in guarded.items():
+        parts = name.split(".")
+        if "*" in parts[-1]:
+            needles.add(("*", "", True))
+        else:
+            parent = parts[-2] if len(parts) > 1 and "*" not in parts[-2] else ""
+            needles.add((parts[-1], parent, below))
+    return tuple(sorted(needles))
 
 
 def _as_list(value) -> list[str]:

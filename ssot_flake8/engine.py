@@ -22,7 +22,9 @@ CACHE_DECORATORS = {"functools.lru_cache", "functools.cache", "functools.cached_
 
 def could_match(data: bytes, policy: Policy) -> bool:
     """The pre-filter: a file that names none of the policy's words cannot hold a finding."""
-    return any(word in data for word in policy.keywords())
+    if any(word in data for word in policy.keywords()):
+        return True
+    return policy.boundaries.could_match(data)  # the editor mirror's contracts (SOT005)
 
 
 def check_source(

@@ -85,7 +85,9 @@ class SsotChecker:
 
     def _could_match(self, policy: Policy) -> bool:
         text = "".join(self.lines)
-        return any(word.decode() in text for word in policy.keywords())
+        if any(word.decode() in text for word in policy.keywords()):
+            return True
+        return policy.boundaries.could_match(text.encode("utf-8", "surrogatepass"))
 
 
 def _discovered_config() -> str | None:

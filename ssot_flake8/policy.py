@@ -163,8 +163,7 @@ class Policy:
         """Words at least one of which a file must contain to hold any finding (the pre-filter)."""
         if "keywords" not in self._derived:
             words = {qualname.rpartition(".")[2] for qualname in self.known_names()}
-            found = {word.encode() for word in words} | self.boundaries.keywords
-            self._derived["keywords"] = frozenset(found)
+            self._derived["keywords"] = frozenset(word.encode() for word in words)
         return self._derived["keywords"]
 
     def short_names(self) -> dict[str, Symbol]:

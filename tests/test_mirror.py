@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import REPO, run
 
 from ssot_flake8.policy import PolicyError, load_policy
 
@@ -308,3 +308,36 @@ allowed_importers =
         "pkg/app/x.py:1:1: SOT005 import of pkg.core.legacy breaks the protected contract "
         "'Only pkg.core imports the legacy module': pkg.core.legacy may only be imported by pkg.core"
     ]
+
+
+GUARDED_FORMS = [
+    "import netra_backend.app.websocket_core.types",
+    "import netra_backend.app.websocket_core.types as t",
+    "from netra_backend.app.websocket_core.types import UserExecutionContext",
+    "from netra_backend.app.websocket_core import types",
+    "from netra_backend.app.websocket_core import (\n    auth,\n    types,\n)",
+    "from .types import UserExecutionContext",
+    "from . import types",
+    "from .. import types",
+    "from ..websocket_core.types import UserExecutionContext",
+    "def f():\n    from netra_backend.app.websocket_core.types import X\n",
+]
+
+
+@pytest.mark.parametrize("source", GUARDED_FORMS)
+def test_prefilter_never_drops_an_import_of_a_guarded_module(source):
+    """Each way of importing websocket_core.types (a layer of the flagship) passes the
+    pre-filter, so the mirror sees every file that can break a boundary contract."""
+    policy = load_policy(REPO / "examples" / "legacy" / ".importlinter")
+    assert policy.boundaries.could_match(source.encode())
+
+
+@pytest.mark.parametrize("source", [
+    "import types\nfrom typing import Any\n",  # the standard library's types
+    "from netra_backend.app.services import types\n",  # another package's module
+    "# the auth routes handlers and types of this service\nfrom .models import User\n",
+    "from netra_backend.app.websocket_core.websocket import x\n",
+])
+def test_prefilter_skips_files_that_only_share_a_word(source):
+    policy = load_policy(REPO / "examples" / "legacy" / ".importlinter")
+    assert not policy.boundaries.could_match(source.encode())
