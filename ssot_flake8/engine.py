@@ -65,6 +65,7 @@ def check_tree(
     if exempt and not policy.boundaries.contracts:
         return []
     checker = ModuleChecker(policy, module, is_package, path, lines)
+    checker.ssot_rules = not exempt
     try:
         checker.run(tree)
     except RecursionError:
@@ -147,6 +148,7 @@ class ModuleChecker(ast.NodeVisitor):
         self.in_type_checking = False
         self.current_class: ast.ClassDef | None = None
         self.short_names = policy.short_names()
+        self.ssot_rules = True  # False in an exempt module: only the boundary contracts apply
 
     # -- driving ---------------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> None:
@@ -267,6 +269,8 @@ class ModuleChecker(ast.NodeVisitor):
             return
         if self.in_type_checking and self.policy.boundaries.skip_type_checking:
             return
+        if self.ssot_rules and self.reporting_imports() and self.policy.deprecated_module(imported):
+            return  # SOT001/SOT002 already report this import, with its replacement
         for contract in self.policy.boundaries.contracts:
             broken = contract.breaks(self.module, imported)
             if broken:

@@ -79,7 +79,7 @@ def test_ssot_contract_lists_the_engine_findings_per_module_and_line(legacy):
         path, number, _, rest = line.split(":", 3)
         if rest.startswith(" SOT005"):
             continue
-        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        module = module_of(path)
         if module != last:
             expected += ["", f"{module} ({path}):", ""] if last else [f"{module} ({path}):", ""]
             last = module
@@ -182,16 +182,33 @@ def direct_imports(text: str) -> set[tuple[str, int]]:
     return found
 
 
-@pytest.mark.parametrize("key", ["deprecated", "package", "protected"])
+@pytest.mark.parametrize("key", ["package", "protected"])
 def test_the_editor_mirror_reports_exactly_the_direct_imports(legacy, key):
     mirrored = set()
     for line in GOLDEN.read_text().splitlines():
         path, number, _, rest = line.split(":", 3)
         if rest.startswith(" SOT005") and f"'{NAMES[key]}'" in rest:
-            module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-            mirrored.add((module, int(number)))
+            mirrored.add((module_of(path), int(number)))
     assert mirrored == direct_imports(sections(legacy)[NAMES[key]])
     assert mirrored
+
+
+def test_direct_imports_of_deprecated_modules_are_reported_once_by_the_ssot_rules(legacy):
+    """The deprecated-modules contract names what the ssot contract's deprecated_modules bans:
+    the editor shows such an import once, as SOT001/SOT002 (with its replacement), not again as
+    SOT005. Every module lint-imports names for a direct import has that finding."""
+    findings = {
+        module_of(path) for path, _, _, rest in
+        (line.split(":", 3) for line in GOLDEN.read_text().splitlines())
+        if rest.startswith((" SOT001", " SOT002"))
+    }
+    direct = {module for module, _ in direct_imports(sections(legacy)[NAMES["deprecated"]])}
+    assert direct and direct <= findings
+    assert f"'{NAMES['deprecated']}'" not in GOLDEN.read_text()
+
+
+def module_of(path: str) -> str:
+    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
 
 
 def read(path) -> dict[str, dict[str, str]]:
