@@ -25,8 +25,8 @@ from importlinter.domain.helpers import MissingImport
 from rich.text import Text
 
 from .boundaries import BoundaryError, parse_boundaries
+from .cache import Cache, fingerprint
 from .cycles import Cycle, find_cycles, graph_edges
-from .engine import check_file
 from .policy import (
     CONTRACT_CLASS,
     LIST_FIELDS,
@@ -39,6 +39,9 @@ from .policy import (
     read_raw_config,
 )
 from .rules import rule
+from .runner import check_files
+
+CONTRACT_CACHE_FILE = "ssot-contract-v1.json"
 
 
 def _print(text: str = "", color: str | None = "red") -> None:
@@ -94,16 +97,21 @@ class SsotContract(Contract):
         )
 
     def run_engine(self, policy: Policy, graph, verbose: bool) -> tuple[list, int]:
-        findings, checked = [], 0
+        """The runner `ssot check` uses: its pre-filter, `# noqa`, worker processes, and a cache
+        in import-linter's cache directory (off with `--no-cache`, moved with `--cache-dir`)."""
+        modules: dict[str, str] = {}  # file -> module
         root = policy.source_roots[0]
         for module in sorted(graph.modules):
             path = module_path(root, module)
             if path is None or path.is_dir() or policy.is_exempt(module):
                 continue
             output.verbose_print(verbose, f"Checking {module}...")
-            checked += 1
-            findings.extend((module, f) for f in check_file(path, policy))
-        return findings, checked
+            modules[str(path)] = module
+        cache = _cache(policy)
+        reported = check_files(list(modules), policy, cache)
+        if cache is not None:
+            cache.save()
+        return [(modules[r.finding.path], r.finding) for r in reported], len(modules)
 
     def unmatched_ignores(self, policy: Policy) -> list[str]:
         """import-linter's alerting for an `ignore_imports` expression that silenced nothing."""
@@ -160,13 +168,29 @@ def sibling_warnings() -> list[str]:
 
 
 def _config_argument() -> Path | None:
+    value = _option("--config")
+    return Path(value) if value else None
+
+
+def _option(name: str) -> str | None:
+    """An option of the lint-imports command line (a contract is not handed them)."""
     arguments = sys.argv[1:]
     for index, argument in enumerate(arguments):
-        if argument == "--config" and index + 1 < len(arguments):
-            return Path(arguments[index + 1])
-        if argument.startswith("--config="):
-            return Path(argument.partition("=")[2])
+        if argument == name and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if argument.startswith(name + "="):
+            return argument.partition("=")[2]
     return None
+
+
+def _cache(policy: Policy) -> Cache | None:
+    """The contract's findings cache, beside import-linter's graph cache and switched like it."""
+    if "--no-cache" in sys.argv[1:]:
+        return None
+    directory = Path(_option("--cache-dir") or settings.DEFAULT_CACHE_DIR)
+    cache = Cache(directory / CONTRACT_CACHE_FILE, fingerprint(policy))
+    cache.load()
+    return cache
 
 
 class AcyclicContract(Contract):

@@ -144,3 +144,31 @@ def test_a_bad_policy_is_one_line_in_the_report(project):
         "pkg.core.nope.Manager does not exist"
     ) in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_findings_are_cached_beside_import_linters_graph_and_follow_changes(project):
+    (project.root / ".importlinter").write_text(POLICY_HEADER)
+    env = {**os.environ, "COLUMNS": "300"}
+
+    def lint_cached(*arguments: str):
+        return run("lint-imports", "--no-logo", *arguments, cwd=project.root, env=env).stdout
+
+    first = lint_cached()
+    cache = project.root / ".import_linter_cache" / "ssot-contract-v1.json"
+    assert cache.is_file()
+    assert lint_cached() == first  # from the cache
+    jobs = project.root / "pkg" / "app" / "jobs.py"
+    jobs.write_text(jobs.read_text().replace("manager = create_manager(None)", "manager = None"))
+    assert "l.4: SOT102" in first and "l.4: SOT102" not in lint_cached()
+    moved = project.root / "elsewhere"
+    lint_cached("--cache-dir", str(moved))
+    assert (moved / "ssot-contract-v1.json").is_file()
+    cache.unlink()
+    lint_cached("--no-cache")
+    assert not cache.exists()
+
+
+def test_noqa_is_honoured_as_in_flake8(project):
+    other = project.root / "pkg" / "app" / "other.py"
+    other.write_text(other.read_text().replace("import OldManager\n", "import OldManager  # noqa: SOT001\n"))
+    assert "pkg.app.other" not in lint(project).stdout
