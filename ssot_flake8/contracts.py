@@ -13,6 +13,7 @@ rich's hard wrapping, so a long module path stays on one greppable line.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -40,8 +41,6 @@ from .policy import (
 )
 from .rules import rule
 from .runner import check_files
-
-CONTRACT_CACHE_FILE = "ssot-contract-v1.json"
 
 
 def _print(text: str = "", color: str | None = "red") -> None:
@@ -107,7 +106,7 @@ class SsotContract(Contract):
                 continue
             output.verbose_print(verbose, f"Checking {module}...")
             modules[str(path)] = module
-        cache = _cache(policy)
+        cache = _cache(policy, self.name)
         reported = check_files(list(modules), policy, cache)
         if cache is not None:
             cache.save()
@@ -183,12 +182,14 @@ def _option(name: str) -> str | None:
     return None
 
 
-def _cache(policy: Policy) -> Cache | None:
-    """The contract's findings cache, beside import-linter's graph cache and switched like it."""
+def _cache(policy: Policy, contract: str) -> Cache | None:
+    """The contract's findings cache, beside import-linter's graph cache and switched like it;
+    one file per contract, so two ssot contracts do not evict each other."""
     if "--no-cache" in sys.argv[1:]:
         return None
     directory = Path(_option("--cache-dir") or settings.DEFAULT_CACHE_DIR)
-    cache = Cache(directory / CONTRACT_CACHE_FILE, fingerprint(policy))
+    name = hashlib.blake2b(contract.encode(), digest_size=6).hexdigest()
+    cache = Cache(directory / f"ssot-contract-v1-{name}.json", fingerprint(policy))
     cache.load()
     return cache
 
