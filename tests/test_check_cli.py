@@ -24,7 +24,7 @@ CANONICAL_MODULE = "netra_backend.app.websocket_core.websocket_manager"
 LEGACY_TOTAL = 90  # 83 SSOT findings + 7 SOT005 (boundary contracts)
 AGENT_BOUNDARY = (  # the editor mirror of the flagship's package-import contract
     f"{AGENT}:7:1: SOT005 import of netra_backend.app.websocket_core breaks the forbidden contract "
-    "'Import websocket_core names from their modules, not from the websocket_core package': "
+    "'Import websocket_core names from their modules, not from the package': "
     "netra_backend.app.services.agent_service must not import netra_backend.app.websocket_core"
 )
 

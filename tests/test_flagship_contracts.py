@@ -19,11 +19,10 @@ CORE = "netra_backend.app.websocket_core"
 NAMES = {
     "ssot": "WebSocketManager has a single source of truth",
     "acyclic": "websocket_core has no import cycles",
-    "layers": "websocket_core layers: routes > handlers > websocket_manager > "
-    "connection_manager | auth > connection_info > protocols > types",
-    "deprecated": "Nothing imports the deprecated websocket modules (factory, shims, duplicate managers)",
-    "package": "Import websocket_core names from their modules, not from the websocket_core package",
-    "protected": "Only websocket_manager may import the connection registry (connection_manager)",
+    "layers": "websocket_core layering (routes on top, types at the bottom)",
+    "deprecated": "Nothing imports the deprecated factory, shims or duplicate managers",
+    "package": "Import websocket_core names from their modules, not from the package",
+    "protected": "Only websocket_manager imports connection_manager (the registry)",
     "independence": "auth, the connection registry and the manager protocols are independent",
 }
 
