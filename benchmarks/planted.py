@@ -115,6 +115,8 @@ class ConnectionInfo:
     subscriptions: list[str] = field(default_factory=list)
     is_open: bool = True'''
 
+CANONICAL_IMPORT = f"from {WS}.websocket_manager import WebSocketManager"
+
 FIXED: dict[str, FixedModule] = {
     "websocket_core/__init__": FixedModule(
         "Real-time layer. Historically every entry point was re-exported here, which is how\n"
@@ -181,6 +183,28 @@ FIXED: dict[str, FixedModule] = {
         "Connection metadata shared by the real-time layer.", [], CONNECTION_INFO,
         (("dataclasses", "dataclass"), ("dataclasses", "field"), ("datetime", "datetime"),
          ("datetime", "timezone"))),
+    # The rest of the layering the flagship policy's contracts name (types at the bottom, routes
+    # on top): they exist in the audited code base, and import-linter refuses a missing layer.
+    "websocket_core/types": FixedModule(
+        "Value types of the real-time layer (bottom layer: imports neither connection_info\n"
+        "nor websocket_manager).", [],
+        'MESSAGE_TYPES = ("agent_started", "agent_thinking", "agent_completed")'),
+    "websocket_core/auth": FixedModule(
+        "Connection authentication.", [f"from {WS}.connection_info import ConnectionInfo"],
+        "def is_authenticated(connection: ConnectionInfo) -> bool:\n    return connection.is_open"),
+    "websocket_core/connection_manager": FixedModule(
+        "The connection registry behind the manager.",
+        [f"from {WS}.connection_info import ConnectionInfo"],
+        "class ConnectionRegistry:\n    def __init__(self) -> None:\n"
+        "        self.connections: dict[str, ConnectionInfo] = {}"),
+    "websocket_core/handlers": FixedModule(
+        "Message handlers (top layer).", [CANONICAL_IMPORT],
+        "def handle(manager: WebSocketManager, message: dict) -> None:\n"
+        "    manager.pending = [message]"),
+    "websocket_core/routes": FixedModule(
+        "Endpoints (top layer).",
+        [f"from {WS}.auth import is_authenticated", f"from {WS}.handlers import handle"],
+        '__all__ = ["handle", "is_authenticated"]'),
     "websocket/__init__": FixedModule(
         "Deprecated pre-websocket_core package, kept as a re-export shim.",
         [f"from {WS} import WebSocketManager",

@@ -1,18 +1,52 @@
-"""The import-linter front-end: the `ssot` contract type, so `lint-imports` runs the engine too.
+"""The import-linter front-end: two contract types, so one `lint-imports` run enforces the
+boundaries, the SSOT rules and the ban on cycles together.
 
-Register it in the config:  contract_types = ssot: ssot_flake8.contracts.SsotContract
+Register them in the config:
+
+    contract_types =
+        ssot: ssot_flake8.contracts.SsotContract
+        acyclic: ssot_flake8.contracts.AcyclicContract
+
+Broken contracts render like import-linter's own (module, line, what to do instead), without
+rich's hard wrapping, so a long module path stays on one greppable line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
 from importlinter import Contract, ContractCheck, fields, output
+from importlinter.application import contract_utils
+from importlinter.application.contract_utils import AlertLevel
+from importlinter.application.rendering import format_duration
+from importlinter.configuration import settings
+from importlinter.domain.helpers import MissingImport
+from rich.text import Text
 
-from .engine import check_file
+from .boundaries import BoundaryError, parse_boundaries
+from .cache import Cache, fingerprint
+from .cycles import Cycle, find_cycles, graph_edges
 from .index import expand_policy
-from .policy import LIST_FIELDS, Policy, PolicyError, build_policy, module_path
+from .policy import (
+    CONTRACT_CLASS,
+    LIST_FIELDS,
+    STRING_FIELDS,
+    Policy,
+    PolicyError,
+    build_policy,
+    find_config,
+    module_path,
+    read_raw_config,
+)
+from .rules import rule
+from .runner import check_files
+
+
+def _print(text: str = "", color: str | None = "red") -> None:
+    """One line in import-linter's colours, never hard-wrapped (rich wraps at 80 when piped)."""
+    output.console.print(Text(text, style=color or ""), soft_wrap=True)
 
 
 class SsotContract(Contract):
@@ -25,14 +59,18 @@ class SsotContract(Contract):
     required_arguments = fields.ListField(subfield=fields.StringField(), required=False)
     exempt_modules = fields.ListField(subfield=fields.StringField(), required=False)
     type_checking_imports = fields.StringField(required=False, default="report")
+    # import-linter's own options, with its semantics: an `importer -> imported` expression
+    # (wildcards allowed) silences the import rules (SOT001-SOT003) for that import.
+    ignore_imports = fields.SetField(subfield=fields.ImportExpressionField(), required=False)
+    unmatched_ignore_imports_alerting = fields.EnumField(AlertLevel, default=AlertLevel.ERROR)
+    broken_contract_guidance = fields.TextField(required=False)
 
     def policy(self) -> Policy:
         options = {"id": self.name, "name": self.name, "type": "ssot"}
-        options.update({k: v for k, v in self.contract_options.items() if k in LIST_FIELDS})
-        if "type_checking_imports" in self.contract_options:
-            options["type_checking_imports"] = self.contract_options["type_checking_imports"]
+        known = (*LIST_FIELDS, *STRING_FIELDS)
+        options.update({k: v for k, v in self.contract_options.items() if k in known})
         session = dict(self.session_options)
-        session["contract_types"] = ["ssot: ssot_flake8.contracts.SsotContract"]
+        session["contract_types"] = [f"ssot: {CONTRACT_CLASS}"]
         search_dirs = [Path(entry or ".") for entry in sys.path]
         return build_policy(Path("import-linter configuration"), session, [options], search_dirs)
 
@@ -42,21 +80,165 @@ class SsotContract(Contract):
             expand_policy(policy)
         except PolicyError as error:
             return ContractCheck(kept=False, metadata={"error": str(error), "findings": []})
-        findings = []
+        with settings.TIMER as timer:
+            findings, checked = self.run_engine(policy, graph, verbose)
+        duration = format_duration(timer.duration_in_ms)
+        output.verbose_print(verbose, f"Ran the SSOT rules over {checked} modules in {duration}.")
+        warnings = self.unmatched_ignores(policy) + sibling_warnings()
+        if not checked:
+            root = ", ".join(str(r) for r in policy.source_roots)
+            warnings.append(
+                f"checked nothing: each module of the graph is exempt or has no file under {root}"
+            )
+        return ContractCheck(
+            kept=not findings,
+            warnings=warnings,
+            ignored_import_count=len(policy.used_ignores),
+            metadata={"findings": findings},
+        )
+
+    def run_engine(self, policy: Policy, graph, verbose: bool) -> tuple[list, int]:
+        """The runner `ssot check` uses: its pre-filter, `# noqa`, worker processes, and a cache
+        in import-linter's cache directory (off with `--no-cache`, moved with `--cache-dir`)."""
+        modules: dict[str, str] = {}  # file -> module
         root = policy.source_roots[0]
         for module in sorted(graph.modules):
             path = module_path(root, module)
-            if path is None or path.is_dir():
+            if path is None or path.is_dir() or policy.is_exempt(module):
                 continue
             output.verbose_print(verbose, f"Checking {module}...")
-            findings.extend((module, f) for f in check_file(path, policy))
-        return ContractCheck(kept=not findings, metadata={"findings": findings})
+            modules[str(path)] = module
+        cache = _cache(policy, self.name)
+        reported = check_files(list(modules), policy, cache)
+        if cache is not None:
+            cache.save()
+        return [(modules[r.finding.path], r.finding) for r in reported], len(modules)
+
+    def unmatched_ignores(self, policy: Policy) -> list[str]:
+        """import-linter's alerting for an `ignore_imports` expression that silenced nothing."""
+        level = self.unmatched_ignore_imports_alerting
+        unused = [pair for pair in policy.import_ignores if pair not in policy.used_ignores]
+        messages = [f"No matches for ignored import {a} -> {b}." for a, b in unused]
+        if not messages or level is AlertLevel.NONE:
+            return []
+        if level is AlertLevel.ERROR:
+            raise MissingImport("\n".join(messages))
+        return messages
 
     def render_broken_contract(self, check: ContractCheck) -> None:
         if check.metadata.get("error"):
-            output.print_error(check.metadata["error"])
+            _print(check.metadata["error"])
             output.new_line()
             return
+        by_module: dict[str, list] = {}
         for module, finding in check.metadata["findings"]:
-            output.print_error(f"{module}:{finding.line}: {finding.code} {finding.message}", bold=False)
-        output.new_line()
+            by_module.setdefault(module, []).append(finding)
+        for module, findings in by_module.items():
+            _print(f"{module} ({_relative(findings[0].path)}):", color=None)
+            output.new_line()
+            for finding in findings:
+                _print(f"-   l.{finding.line}: {finding.code} {finding.message}")
+            output.new_line()
+        fixable = sorted({f.code for _, f in check.metadata["findings"] if rule(f.code).fixable})
+        if fixable:
+            _print(f"`ssot fix` rewrites the {', '.join(fixable)} imports to the canonical ones.", None)
+            output.new_line()
+        contract_utils.render_broken_contract_guidance(self.broken_contract_guidance)
+
+
+def _relative(path: str) -> str:
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+def sibling_warnings() -> list[str]:
+    """Warnings about the config's other contracts that check nothing (a `forbidden` contract
+    whose source modules contain its forbidden modules is skipped silently by import-linter).
+
+    A contract only sees its own options, so the config is found the way lint-imports found
+    it: `--config FILE` on its command line, else the working directory.
+    """
+    try:
+        path = _config_argument() or find_config(Path.cwd())
+        session, contracts = read_raw_config(path)
+        return list(parse_boundaries(session, contracts, lambda name: True).warnings)
+    except (PolicyError, BoundaryError):
+        return []
+
+
+def _config_argument() -> Path | None:
+    value = _option("--config")
+    return Path(value) if value else None
+
+
+def _option(name: str) -> str | None:
+    """An option of the lint-imports command line (a contract is not handed them)."""
+    arguments = sys.argv[1:]
+    for index, argument in enumerate(arguments):
+        if argument == name and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if argument.startswith(name + "="):
+            return argument.partition("=")[2]
+    return None
+
+
+def _cache(policy: Policy, contract: str) -> Cache | None:
+    """The contract's findings cache, beside import-linter's graph cache and switched like it;
+    one file per contract, so two ssot contracts do not evict each other."""
+    if "--no-cache" in sys.argv[1:]:
+        return None
+    directory = Path(_option("--cache-dir") or settings.DEFAULT_CACHE_DIR)
+    name = hashlib.blake2b(contract.encode(), digest_size=6).hexdigest()
+    cache = Cache(directory / f"ssot-contract-v1-{name}.json", fingerprint(policy))
+    cache.load()
+    return cache
+
+
+class AcyclicContract(Contract):
+    """No import cycles inside each of `packages`; every cycle is listed as a chain with lines."""
+
+    packages = fields.ListField(subfield=fields.ModuleField())
+    ignore_imports = fields.SetField(subfield=fields.ImportExpressionField(), required=False)
+    unmatched_ignore_imports_alerting = fields.EnumField(AlertLevel, default=AlertLevel.ERROR)
+    broken_contract_guidance = fields.TextField(required=False)
+
+    def check(self, graph, verbose: bool) -> ContractCheck:
+        removal = contract_utils.remove_ignored_imports_and_report(
+            graph=graph,
+            ignore_imports=self.ignore_imports,
+            unmatched_alerting=self.unmatched_ignore_imports_alerting,
+        )
+        warnings = list(removal.warnings)
+        cycles: dict[str, list[Cycle]] = {}
+        for package in (module.name for module in self.packages):
+            if package not in graph.modules:
+                raise ValueError(f"Module '{package}' does not exist.")
+            if not graph.find_children(package):
+                warnings.append(f"{package} has no submodules: there is nothing to check")
+            output.verbose_print(verbose, f"Searching for import cycles in {package}...")
+            with settings.TIMER as timer:
+                found = find_cycles(graph_edges(graph, package), package)
+            duration = format_duration(timer.duration_in_ms)
+            output.verbose_print(verbose, f"Found {len(found)} cycles in {duration}.")
+            if found:
+                cycles[package] = found
+        return ContractCheck(
+            kept=not cycles,
+            warnings=warnings,
+            ignored_import_count=removal.ignored_import_count,
+            metadata={"cycles": cycles},
+        )
+
+    def render_broken_contract(self, check: ContractCheck) -> None:
+        for package, cycles in check.metadata["cycles"].items():
+            plural = "s" if len(cycles) != 1 else ""
+            _print(f"{package} has {len(cycles)} import cycle{plural}:", color=None)
+            output.new_line()
+            for number, cycle in enumerate(cycles, start=1):
+                _print(f"{number}. {cycle.chain(package)}")
+                for index, step in enumerate(cycle.step_lines(package)):
+                    _print(f"   {'-   ' if index == 0 else '    '}{step}")
+                output.new_line()
+        contract_utils.render_broken_contract_guidance(self.broken_contract_guidance)

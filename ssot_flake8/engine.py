@@ -12,21 +12,24 @@ from pathlib import Path
 
 from .fallback import import_lines, import_statements
 from .index import absolute_module
-from .policy import Policy, Symbol, module_name
+from .policy import IMPORT_CODES, Policy, Symbol, module_name
 from .rules import rule
-from .source import Finding, SourceError, decode, parse
+from .source import Finding, SourceError, absolute_import, decode, parse
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPE_NODES = (*FUNCTION_NODES, ast.ClassDef, ast.Lambda)
 DYNAMIC_IMPORTERS = {"importlib.import_module", "builtins.__import__", "__import__"}
 CACHE_DECORATORS = {"functools.lru_cache", "functools.cache", "functools.cached_property"}
-IMPORT_CODES = {"SOT001", "SOT002", "SOT004"}  # what the token-level fallback can still tell
+FALLBACK_CODES = {"SOT001", "SOT002", "SOT004", "SOT005"}  # what the token-level fallback can tell
 
 
 def could_match(data: bytes, policy: Policy, path: str = "") -> bool:
     """The pre-filter: a file that names none of the policy's words cannot hold a finding,
-    unless one of its import lines asks the tree for something the index says is not there."""
+    unless it imports across a mirrored contract boundary, or one of its import lines asks the
+    tree for something the index says is not there."""
     if any(word in data for word in policy.keywords()):
+        return True
+    if policy.boundaries.could_match(data):  # the editor mirror's contracts (SOT005)
         return True
     text = data.decode("utf-8", "replace")
     return policy.index is not None and imports_need_check(text, path, policy)
@@ -81,7 +84,7 @@ def check_imports_only(text: str, path: str, policy: Policy) -> list[Finding]:
     """The import rules on the import statements of a file that does not parse."""
     tree = ast.Module(body=import_statements(text), type_ignores=[])
     findings = check_tree(tree, path, policy, text.splitlines())
-    return [finding for finding in findings if finding.code in IMPORT_CODES]
+    return [finding for finding in findings if finding.code in FALLBACK_CODES]
 
 
 def check_file(
@@ -99,16 +102,26 @@ def check_tree(
     imports: list[SymbolImport] | None = None,
 ) -> list[Finding]:
     module, is_package = module_name(Path(path), policy)
-    if policy.is_exempt(module):
+    exempt = policy.is_exempt(module)
+    if exempt and not policy.boundaries.contracts:
         return []
     checker = ModuleChecker(policy, module, is_package, path, lines)
+    checker.ssot_rules = not exempt
     try:
         checker.run(tree)
     except RecursionError:
         return [SourceError("too deeply nested to analyse").finding(path)]
     if imports is not None:
         imports.extend(checker.symbol_imports)
-    return sorted(set(checker.findings))
+    findings = set(checker.findings)
+    if exempt:  # exempt from the SSOT rules, not from the boundary contracts
+        findings = {f for f in findings if f.code == "SOT005"}
+    if policy.import_ignores:
+        findings = {
+            f for f in findings
+            if f.code not in IMPORT_CODES or not policy.ignores_import(module, f.subject)
+        }
+    return sorted(findings)
 
 
 # -- scopes and bindings -----------------------------------------------------------------------
@@ -176,6 +189,7 @@ class ModuleChecker(ast.NodeVisitor):
         self.in_type_checking = False
         self.current_class: ast.ClassDef | None = None
         self.short_names = policy.short_names()
+        self.ssot_rules = True  # False in an exempt module: only the boundary contracts apply
 
     # -- driving ---------------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> None:
@@ -248,6 +262,7 @@ class ModuleChecker(ast.NodeVisitor):
     # -- imports ---------------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
+            self.check_boundaries(self.imported_module(alias.name), node)
             if self.reporting_imports() and not self.check_deprecated(alias.name, alias):
                 self.check_stale(alias.name, None, alias)
             if alias.asname:
@@ -262,6 +277,8 @@ class ModuleChecker(ast.NodeVisitor):
             return
         reported: set[str] = set()  # a missing module is reported once per statement
         for alias in node.names:
+            name = module if alias.name == "*" else f"{module}.{alias.name}"
+            self.check_boundaries(self.imported_module(name, module), node)
             if alias.name == "*":
                 self.star_import(module, alias)
                 continue
@@ -276,14 +293,32 @@ class ModuleChecker(ast.NodeVisitor):
                 self.imports.append(ImportRecord(local, binding, alias, alias.asname == alias.name))
 
     def absolute_module(self, node: ast.ImportFrom) -> str | None:
-        if not node.level:
-            return node.module
-        package = self.module if self.is_package else self.module.rpartition(".")[0]
-        parts = package.split(".") if package else []
-        if node.level - 1 > len(parts):
-            return None  # beyond the top-level package: Python refuses it too
-        base = parts[: len(parts) - (node.level - 1)]
-        return ".".join(base + (node.module.split(".") if node.module else [])) or None
+        return absolute_import(self.module, self.is_package, node.level, node.module)
+
+    # -- the editor mirror of import-linter's boundary contracts (SOT005) -----------------------
+    def imported_module(self, name: str, floor: str | None = None) -> str:
+        """The module an import brings in, as grimp records it: the deepest existing module of
+        `name` inside the root packages (`from a import b`: a.b if it is a module, else a)."""
+        if not any(name == r or name.startswith(r + ".") for r in self.policy.root_packages):
+            return floor or name  # an external package: named as written
+        candidate = name
+        while candidate != floor and "." in candidate and not self.policy.is_module(candidate):
+            candidate = candidate.rpartition(".")[0]
+        return candidate
+
+    def check_boundaries(self, imported: str, node: ast.AST) -> None:
+        """At the statement, once per imported module (as grimp counts imports)."""
+        if not self.policy.boundaries.contracts or not self.module:
+            return
+        if self.in_type_checking and self.policy.boundaries.skip_type_checking:
+            return
+        if self.ssot_rules and self.reporting_imports() and self.policy.deprecated_module(imported):
+            return  # SOT001/SOT002 already report this import, with its replacement
+        for contract in self.policy.boundaries.contracts:
+            broken = contract.breaks(self.module, imported)
+            if broken:
+                self.report("SOT005", node, imported, "", imported=imported, type=contract.type,
+                            contract=contract.name, rule=broken)
 
     def records_reexports(self) -> bool:
         """Module-level imports that exist at run time can re-export; TYPE_CHECKING ones cannot."""

@@ -91,6 +91,8 @@ class SsotChecker:
         text = "".join(self.lines)
         if any(word.decode() in text for word in policy.keywords()):
             return True
+        if policy.boundaries.could_match(text.encode("utf-8", "surrogatepass")):
+            return True
         return policy.index is not None and imports_need_check(text, self.filename, policy)
 
 

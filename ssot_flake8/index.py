@@ -21,12 +21,12 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic_write import write_atomic
 from .policy import Policy
 from .source import SourceError, decode, parse
 
@@ -637,14 +637,22 @@ def _read_cache(path: Path) -> tuple[dict, dict]:
 
 
 def _write_cache(path: Path, content: dict) -> None:
-    """Atomically; a cache that cannot be written only costs the next run its speed. The cache
-    directory ignores itself for git, as `ssot check`'s does (flake8 alone may create it)."""
+    """Atomically (temp file + os.replace; the index sits below atomic_write in the package's
+    layers, so it does the same in four lines); a cache that cannot be written only costs the
+    next run its speed. The directory ignores itself for git, as `ssot check`'s cache does."""
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         ignore = path.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# created by ssot\n*\n")
-        write_atomic(path, json.dumps(content, separators=(",", ":")))
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(content, stream, separators=(",", ":"))
+            os.chmod(temporary, 0o644)  # a cache, readable like the files it describes
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
 
 
 class _Progress:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .boundaries import Boundaries, BoundaryError, module_matches, parse_boundaries
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -33,8 +35,12 @@ LIST_FIELDS = (
     "banned_calls",
     "required_arguments",
     "exempt_modules",
+    "ignore_imports",
 )
-STRING_FIELDS = ("type_checking_imports",)
+STRING_FIELDS = ("type_checking_imports", "unmatched_ignore_imports_alerting", "broken_contract_guidance")
+ALERT_LEVELS = ("error", "warn", "none")
+# Rules about an import statement; `ignore_imports` of an ssot contract silences them.
+IMPORT_CODES = frozenset({"SOT001", "SOT002", "SOT003"})
 COMMON_FIELDS = ("id", "name", "type")
 BANNED_KINDS = ("singleton", "factory")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -97,6 +103,12 @@ class Policy:
     report_type_checking: bool = True
     contract_names: tuple[str, ...] = ()
     index: Any = field(default=None, repr=False, compare=False)  # index.ModuleIndex, once built
+    # The whole config as read, for the front-ends that read other contracts (cycles, mirror).
+    session: dict = field(default_factory=dict)
+    contracts: tuple[dict, ...] = ()
+    boundaries: Boundaries = field(default_factory=Boundaries)  # the editor mirror's contracts
+    import_ignores: tuple[tuple[str, str], ...] = ()  # ignore_imports of the ssot contracts
+    used_ignores: set = field(default_factory=set, repr=False, compare=False)
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def refresh(self) -> None:
@@ -126,6 +138,23 @@ class Policy:
 
     def is_exempt(self, module: str) -> bool:
         return any(module_matches(module, pattern) for pattern in self.exempt_patterns)
+
+    def ignores_import(self, importer: str, imported: str) -> bool:
+        """An `ignore_imports` expression matches `importer -> imported` (or the module of the
+        imported name); the expressions that matched are remembered for unmatched alerting."""
+        candidates = (imported, imported.rpartition(".")[0])
+        for pair in self.import_ignores:
+            if module_matches(importer, pair[0]) and any(module_matches(c, pair[1]) for c in candidates):
+                self.used_ignores.add(pair)
+                return True
+        return False
+
+    def is_module(self, name: str) -> bool:
+        """`name` is a module (or package) under the source root; cached, for the mirror."""
+        known = self._derived.setdefault("modules", {})
+        if name not in known:
+            known[name] = any(module_path(root, name) for root in self.source_roots)
+        return known[name]
 
     def known_names(self) -> Iterator[str]:
         yield from self.names
@@ -166,12 +195,6 @@ def _prefixes(module: str) -> Iterator[str]:
 
 def _looks_like_class(qualname: str) -> bool:
     return qualname.rpartition(".")[2][:1].isupper()
-
-
-def module_matches(module: str, pattern: str) -> bool:
-    """import-linter's wildcards: `*` stands for one module segment, `**` for any number."""
-    regex = re.escape(pattern).replace(r"\*\*", r"[\w.]+").replace(r"\*", r"\w+")
-    return re.fullmatch(regex, module) is not None
 
 
 # -- discovery ---------------------------------------------------------------------------------
@@ -269,15 +292,22 @@ def build_policy(
     if not session:
         raise PolicyError(f"{path}: no [importlinter] section")
     root_packages = _root_packages(path, session)
-    aliases = _ssot_aliases(path, session)
-    ssot_contracts = [c for c in contracts if c.get("type") in aliases]
-    if not ssot_contracts:
-        raise PolicyError(f"{path}: no contract of type {' or '.join(sorted(aliases))}")
     policy = Policy(
         config_path=path.resolve(),
         root_packages=root_packages,
         source_roots=_source_roots(path, root_packages, search_dirs),
+        session=session,
+        contracts=tuple(contracts),
     )
+    try:
+        policy.boundaries = parse_boundaries(session, contracts, policy.is_module)
+    except BoundaryError as error:
+        raise PolicyError(f"{path}: {error}") from None
+    # A config with only import-linter's own contracts still gets the editor mirror (SOT005).
+    aliases = _ssot_aliases(path, session, required=not policy.boundaries.contracts)
+    ssot_contracts = [c for c in contracts if c.get("type") in aliases]
+    if not ssot_contracts and not policy.boundaries.contracts:
+        raise PolicyError(f"{path}: no contract of type {' or '.join(sorted(aliases))}")
     for options in ssot_contracts:
         ContractParser(path, options, policy).parse()
     return policy
@@ -290,7 +320,7 @@ def _root_packages(path: Path, session: dict) -> tuple[str, ...]:
     return tuple(_as_list(roots))
 
 
-def _ssot_aliases(path: Path, session: dict) -> set[str]:
+def _ssot_aliases(path: Path, session: dict, required: bool = True) -> set[str]:
     aliases = set()
     for entry in _as_list(session.get("contract_types", [])):
         alias, sep, target = entry.partition(":")
@@ -298,7 +328,7 @@ def _ssot_aliases(path: Path, session: dict) -> set[str]:
             raise PolicyError(f"{path}: [importlinter]: contract_types: bad entry {entry!r}")
         if target.strip() == CONTRACT_CLASS:
             aliases.add(alias.strip())
-    if not aliases:
+    if not aliases and required:
         raise PolicyError(
             f"{path}: [importlinter]: contract_types does not register {CONTRACT_CLASS} "
             f"(add `ssot: {CONTRACT_CLASS}`)"
@@ -359,6 +389,7 @@ class ContractParser:
             self.dotted("exempt_modules", entry.replace("*", "x"))  # wildcards are allowed
             self.policy.exempt_patterns += (entry,)
         self.parse_type_checking()
+        self.parse_ignores()
         self.policy.contract_names += (self.options.get("name", self.contract),)
 
     def check_field_names(self) -> None:
@@ -446,6 +477,20 @@ class ContractParser:
         if value not in ("report", "ignore"):
             raise self.error("type_checking_imports", f"{value!r}: expected report or ignore")
         self.policy.report_type_checking = value == "report"
+
+    def parse_ignores(self) -> None:
+        for entry in self.entries("ignore_imports"):
+            importer, arrow, imported = (part.strip() for part in entry.partition("->"))
+            if not arrow:
+                raise self.error("ignore_imports", f"{entry!r}: expected `importer -> imported`")
+            self.dotted("ignore_imports", importer.replace("*", "x"))
+            self.dotted("ignore_imports", imported.replace("*", "x"))
+            self.policy.import_ignores += ((importer, imported),)
+        alerting = str(self.options.get("unmatched_ignore_imports_alerting", "error")).strip()
+        if alerting not in ALERT_LEVELS:
+            raise self.error(
+                "unmatched_ignore_imports_alerting", f"{alerting!r}: expected error, warn or none"
+            )
 
     def module_exists(self, module: str) -> bool:
         return any(module_path(root, module) for root in self.policy.source_roots)

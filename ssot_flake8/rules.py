@@ -62,6 +62,16 @@ RULES: tuple[Rule, ...] = (
         good="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager",
     ),
     Rule(
+        code="SOT005",
+        name="boundary-contract-import",
+        message="import of {imported} breaks the {type} contract {contract!r}: {rule}",
+        rationale="import-linter finds a broken boundary contract in CI; the same direct import "
+        "is shown here where it is typed. Chains through other modules stay `lint-imports`' job.",
+        bad="# websocket_core/types.py (the bottom layer)\n"
+        "from netra_backend.app.websocket_core.handlers import AgentMessageHandler",
+        good="# types.py imports nothing above it; handlers import types",
+    ),
+    Rule(
         code="SOT101",
         name="singleton-accessor-call",
         message="{name} is a banned singleton accessor: {instead}",

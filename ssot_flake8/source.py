@@ -71,3 +71,18 @@ def parse(text: str, path: str) -> ast.Module:
         raise SourceError(message, error.lineno or 1, error.offset or 1) from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise SourceError(f"cannot parse: {type(error).__name__}: {error}") from None
+
+
+def absolute_import(module: str, is_package: bool, level: int, name: str | None) -> str | None:
+    """The absolute module of `from <level dots><name> import ...` written in `module`.
+
+    None when the dots climb above the top-level package (Python refuses that import too).
+    """
+    if not level:
+        return name
+    package = module if is_package else module.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + (name.split(".") if name else [])) or None

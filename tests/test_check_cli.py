@@ -21,7 +21,12 @@ SINGLETON_MESSAGE = (
 )
 FACTORY_MODULE = "netra_backend.app.websocket_core.websocket_manager_factory"
 CANONICAL_MODULE = "netra_backend.app.websocket_core.websocket_manager"
-LEGACY_TOTAL = 85  # examples/legacy with reconnect_service.py (index: SOT001 + SOT004)
+LEGACY_TOTAL = 92  # 83 SSOT findings + 7 SOT005 (boundary contracts) + 2 from the index
+AGENT_BOUNDARY = (  # the editor mirror of the flagship's package-import contract
+    f"{AGENT}:7:1: SOT005 import of netra_backend.app.websocket_core breaks the forbidden contract "
+    "'Import websocket_core names from their modules, not from the package': "
+    "netra_backend.app.services.agent_service must not import netra_backend.app.websocket_core"
+)
 
 
 def ssot_check(*arguments, cwd=LEGACY, **kwargs):
@@ -39,7 +44,7 @@ def test_text_format_on_legacy_gives_exact_lines_and_summary():
     assert lines[-1] == f"Found {LEGACY_TOTAL} errors."
     assert len(lines) == LEGACY_TOTAL + 1
     assert [line for line in lines if line.startswith(AGENT)] == [
-        f"{AGENT}:15:19: SOT101 {SINGLETON_MESSAGE}"
+        AGENT_BOUNDARY, f"{AGENT}:15:19: SOT101 {SINGLETON_MESSAGE}"
     ]
     assert [line for line in lines if line.startswith(LOADER)] == [
         (f"{LOADER}:10:12: SOT003 dynamic import of deprecated module {FACTORY_MODULE}; "
@@ -86,7 +91,7 @@ def test_json_format_is_rufflike():
         "cell", "code", "end_location", "filename", "fix", "location", "message", "name",
         "noqa_row", "severity", "url",
     )}
-    agent = [item for item in items if item["filename"].endswith(AGENT)]
+    agent = [item for item in items if item["filename"].endswith(AGENT) and item["code"] != "SOT005"]
     assert agent == [{
         "cell": None,
         "code": "SOT101",
@@ -108,7 +113,7 @@ def test_github_format_annotates_each_finding():
     lines = result.stdout.splitlines()
     assert len(lines) == LEGACY_TOTAL
     assert all(line.startswith("::error title=ssot (SOT") for line in lines)
-    assert [line for line in lines if f"{AGENT}:" in line] == [
+    assert [line for line in lines if f"{AGENT}:" in line and "SOT005" not in line] == [
         (f"::error title=ssot (SOT101),file={LEGACY / AGENT},line=15,col=19,endLine=15,"
         f"endColumn=19::{AGENT}:15:19: SOT101 {SINGLETON_MESSAGE}")
     ]
@@ -138,7 +143,7 @@ def test_sarif_format_validates_against_the_sarif_schema():
     assert [rule["id"] for rule in run_["tool"]["driver"]["rules"]] == [r.code for r in RULES]
     assert len(run_["results"]) == LEGACY_TOTAL
     agent = [r for r in run_["results"] if r["locations"][0]["physicalLocation"]["artifactLocation"]
-             ["uri"].endswith(AGENT)]
+             ["uri"].endswith(AGENT) and r["ruleId"] != "SOT005"]
     assert agent == [{
         "level": "error",
         "locations": [{"physicalLocation": {
@@ -169,6 +174,7 @@ def test_statistics_count_each_code_like_ruff():
         "17\tSOT002\t[*] deprecated-module-import\n"
         "11\tSOT102\t[ ] deprecated-factory-call\n"
         " 9\tSOT204\t[ ] reexport-shim\n"
+        " 7\tSOT005\t[ ] boundary-contract-import\n"
         " 5\tSOT101\t[ ] singleton-accessor-call\n"
         " 5\tSOT202\t[ ] factory-definition\n"
         " 5\tSOT205\t[ ] duplicate-implementation\n"
@@ -217,7 +223,9 @@ def test_flake8_and_ssot_check_report_the_same_findings(tree):
 def test_noqa_silences_the_same_lines_in_both_front_ends(legacy_copy):
     agent = legacy_copy / AGENT
     source = agent.read_text().replace(
-        "manager = get_websocket_manager()", "manager = get_websocket_manager()  # noqa: SOT101")
+        "manager = get_websocket_manager()", "manager = get_websocket_manager()  # noqa: SOT101"
+    ).replace(  # the package import (line 7) breaks a boundary contract: SOT005
+        "import get_websocket_manager\n", "import get_websocket_manager  # noqa: SOT005\n")
     agent.write_text(source)
     flake8 = run("flake8", "--select", "SOT", AGENT, cwd=legacy_copy)
     ssot = ssot_check(AGENT, "--no-cache", cwd=legacy_copy)
@@ -377,7 +385,8 @@ def test_cache_follows_file_changes(legacy_copy):
     assert [line for line in changed if line.startswith("netra_backend/app/services/chat_service")]
     assert changed[-1] == f"Found {LEGACY_TOTAL + 1} errors."
     agent = legacy_copy / AGENT
-    agent.write_text(agent.read_text().replace("get_websocket_manager()", "build()"))
+    agent.write_text(agent.read_text().replace("get_websocket_manager()", "build()").replace(
+        "from netra_backend.app.websocket_core import get_websocket_manager\n", ""))
     fixed = ssot_check(cwd=legacy_copy).stdout.splitlines()
     assert not [line for line in fixed if line.startswith(AGENT)]
     os.utime(chat)  # touched, same content: the content hash keeps the cached findings

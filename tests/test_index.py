@@ -255,8 +255,9 @@ def test_lint_imports_sees_the_index_too(project, tmp_path):
         (copy / relative).unlink()
     result = run("lint-imports", cwd=copy)
     text = " ".join(result.stdout.split())
-    assert "pkg.app.client:1: SOT001 pkg.compat.CompatManager is not the canonical path" in text
-    assert "pkg.app.stale:1: SOT004 stale import" in text
+    assert ("pkg.app.client (pkg/app/client.py): - l.1: SOT001 pkg.compat.CompatManager is not "
+            "the canonical path") in text
+    assert "pkg.app.stale (pkg/app/stale.py): - l.1: SOT004 stale import" in text
 
 
 def test_legacy_recovery_alias_is_found_where_it_is_imported():

@@ -23,7 +23,9 @@ CHECKING_HOOKS = ("ssot-flake8", "ssot-lint-imports", "ssot-check")
 OPTIONAL_HOOKS = {"ssot-fix": "ssot_flake8.fix", "ssot-sync-check": "ssot_flake8.ruff_sync"}
 # A finding as flake8 / `ssot check` (path:line:col) or the lint-imports contract (module:line)
 # print it.
-FINDING = re.compile(r"^\S+:\d+(?::\d+)?: SOT\d{3} .*$", re.MULTILINE)
+# flake8 / ssot check: `path:line:col: SOT...`; the ssot contract in lint-imports: `-   l.N: SOT...`
+# under its module heading, as import-linter renders its own contracts.
+FINDING = re.compile(r"^(?:\S+:\d+(?::\d+)?|-   l\.\d+): SOT\d{3} .*$", re.MULTILINE)
 
 SINGLETON = (
     "SOT101 get_websocket_manager is a banned singleton accessor: "
@@ -41,8 +43,8 @@ LEGACY_FINDINGS = {
         f"netra_backend/app/services/notification_service.py:13:19: {NO_CONTEXT}",
     ],
     "ssot-lint-imports": [
-        f"netra_backend.app.services.agent_service:15: {SINGLETON}",
-        f"netra_backend.app.services.notification_service:13: {NO_CONTEXT}",
+        f"-   l.15: {SINGLETON}",  # under netra_backend.app.services.agent_service
+        f"-   l.13: {NO_CONTEXT}",  # under netra_backend.app.services.notification_service
     ],
 }
 # The same tool, run directly from the test environment on the same tree.
@@ -304,7 +306,8 @@ def test_installed_hooks_refuse_a_commit_until_it_is_fixed(make_project):
     output = refused.stdout + refused.stderr
     assert refused.returncode == 1, output
     assert f"netra_backend/app/services/cache_service.py:5:12: {SINGLETON}" in findings(output)
-    assert f"netra_backend.app.services.cache_service:5: {SINGLETON}" in findings(output)
+    heading = "netra_backend.app.services.cache_service (netra_backend/app/services/cache_service.py):"
+    assert f"{heading}\n\n-   l.5: {SINGLETON}" in output  # lint-imports
     assert project.head() == start
     assert project.status() == ["A  netra_backend/app/services/cache_service.py"]
 

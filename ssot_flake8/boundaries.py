@@ -1,0 +1,374 @@
+"""The editor mirror of import-linter's boundary contracts: which *direct* imports they forbid.
+
+`forbidden`, `layers`, `independence` and `protected` contracts of the same configuration are
+parsed here (from the raw options the policy loader read) into rules that judge one import
+statement, `importer -> imported`, so the engine can report a break at the line where it is
+typed (SOT005). Transitive chains need the whole graph: they stay `lint-imports`' job.
+
+Semantics follow import-linter 2.x: module expressions with `*` (one segment) and `**` (any
+number), modules treated as packages unless `as_packages = false`, `ignore_imports` expressions
+`importer -> imported`, optional layers in parentheses, `containers`, and the forbidden
+contract's skip of overlapping source/forbidden pairs (which is also why we warn about a
+forbidden contract whose pairs all overlap: it checks nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+BOUNDARY_TYPES = ("forbidden", "layers", "independence", "protected")
+_BUILT_IN = {f"importlinter.contracts.{t}.{t.title()}Contract": t for t in BOUNDARY_TYPES}
+_EXPRESSION = re.compile(r"^(\*\*|\*|[A-Za-z_]\w*)(\.(\*\*|\*|[A-Za-z_]\w*))*$")
+
+
+class BoundaryError(ValueError):
+    """A boundary contract that cannot be used (the policy loader adds the file name)."""
+
+
+def module_matches(module: str, pattern: str) -> bool:
+    """import-linter's wildcards: `*` stands for one module segment, `**` for any number."""
+    return _compiled(pattern).fullmatch(module) is not None
+
+
+_PATTERNS: dict[str, re.Pattern] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern:
+    if pattern not in _PATTERNS:
+        regex = re.escape(pattern).replace(r"\*\*", r"[\w.]+").replace(r"\*", r"\w+")
+        _PATTERNS[pattern] = re.compile(regex)
+    return _PATTERNS[pattern]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A module expression; `contains(m)` is True for a match or, as a package, its descendants."""
+
+    pattern: str
+    as_package: bool = True
+
+    @property
+    def wildcard(self) -> bool:
+        return "*" in self.pattern
+
+    def contains(self, module: str) -> bool:
+        if module_matches(module, self.pattern):
+            return True
+        if not self.as_package:
+            return False
+        parts = module.split(".")
+        return any(module_matches(".".join(parts[:end]), self.pattern) for end in range(1, len(parts)))
+
+    def owner(self, module: str) -> str | None:
+        """The concrete module of this expression that holds `module` (itself or an ancestor)."""
+        parts = module.split(".")
+        ends = range(len(parts), 0, -1) if self.as_package else (len(parts),)
+        for end in ends:
+            candidate = ".".join(parts[:end])
+            if module_matches(candidate, self.pattern):
+                return candidate
+        return None
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """One boundary contract: `breaks(importer, imported)` names the rule a direct import breaks."""
+
+    id: str
+    name: str
+    type: str
+    ignores: tuple[tuple[str, str], ...] = ()
+    sources: tuple[Expression, ...] = ()  # forbidden: source_modules; protected: allowed_importers
+    targets: tuple[Expression, ...] = ()  # forbidden_modules, protected_modules, independent modules
+    layers: tuple[tuple[tuple[str, ...], bool], ...] = ()  # (tails, independent), top first
+    containers: tuple[str, ...] = ()
+
+    def ignored(self, importer: str, imported: str) -> bool:
+        return any(
+            module_matches(importer, a) and module_matches(imported, b) for a, b in self.ignores
+        )
+
+    def breaks(self, importer: str, imported: str) -> str | None:
+        if importer == imported or self.ignored(importer, imported):
+            return None
+        return getattr(self, f"_{self.type}")(importer, imported)
+
+    def _forbidden(self, importer: str, imported: str) -> str | None:
+        for source in self.sources:
+            source_module = source.owner(importer)
+            if source_module is None:
+                continue
+            for target in self.targets:
+                target_module = target.owner(imported)
+                if target_module and not _overlap(source_module, target_module, source.as_package):
+                    return f"{source_module} must not import {target_module}"
+        return None
+
+    def _independence(self, importer: str, imported: str) -> str | None:
+        owners = [(e.owner(importer), e.owner(imported)) for e in self.targets]
+        mine = next((a for a, _ in owners if a), None)
+        theirs = next((b for _, b in owners if b), None)
+        if mine and theirs and mine != theirs and not _overlap(mine, theirs, True):
+            return f"{mine} and {theirs} must be independent"
+        return None
+
+    def _protected(self, importer: str, imported: str) -> str | None:
+        for target in self.targets:
+            protected = target.owner(imported)
+            if protected is None or _inside(importer, protected, target.as_package):
+                continue
+            if not any(allowed.contains(importer) for allowed in self.sources):
+                return f"{protected} may only be imported by {_names(self.sources)}"
+        return None
+
+    def _layers(self, importer: str, imported: str) -> str | None:
+        for container in self._containers_of(importer):
+            low = self._layer_of(importer, container)
+            high = self._layer_of(imported, container)
+            if low is None or high is None:
+                continue
+            (low_index, low_module), (high_index, high_module) = low, high
+            if low_index > high_index:
+                return f"{low_module} is in a lower layer than {high_module}"
+            if low_index == high_index and low_module != high_module and self.layers[low_index][1]:
+                return f"{low_module} and {high_module} are independent siblings in one layer"
+        return None
+
+    def _containers_of(self, module: str) -> list[str]:
+        """The concrete containers (matches of the container expressions) holding `module`."""
+        if not self.containers:
+            return [""]
+        parts = module.split(".")
+        ancestors = [".".join(parts[:end]) for end in range(1, len(parts))]
+        return [a for a in ancestors if any(module_matches(a, c) for c in self.containers)]
+
+    def _layer_of(self, module: str, container: str) -> tuple[int, str] | None:
+        for index, (tails, _) in enumerate(self.layers):
+            for tail in tails:
+                layer = f"{container}.{tail}" if container else tail
+                if module == layer or module.startswith(layer + "."):
+                    return index, layer
+        return None
+
+
+def _overlap(a: str, b: str, as_packages: bool) -> bool:
+    if a == b:
+        return True
+    return as_packages and (a.startswith(b + ".") or b.startswith(a + "."))
+
+
+def _inside(module: str, package: str, as_package: bool) -> bool:
+    return module == package or (as_package and module.startswith(package + "."))
+
+
+def _names(expressions: Iterable[Expression]) -> str:
+    return ", ".join(e.pattern for e in expressions) or "nobody"
+
+
+# -- parsing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Boundaries:
+    """The boundary contracts of one config, and warnings about contracts that check nothing."""
+
+    contracts: tuple[Boundary, ...] = ()
+    warnings: tuple[str, ...] = ()
+    needles: tuple[tuple[str, str, bool], ...] = ()  # see _needles
+    skip_type_checking: bool = False  # import-linter's exclude_type_checking_imports
+
+    def could_match(self, data: bytes) -> bool:
+        """The pre-filter: False when no import in `data` can name a module these contracts guard.
+
+        An import of p.q.r writes `r` as a whole word and one of: `q.r` (`import p.q.r`,
+        `from ..q.r import x`; followed by a dot only for a module below r), `q import`
+        (`from p.q import r`), `from .r` or `from . import` (relative). Each test is necessary,
+        so no file that could break a contract is skipped, and a common word like `types` alone
+        does not make a file worth parsing.
+        """
+        if not self.needles:
+            return False
+        if "compiled" not in self.__dict__:
+            self.__dict__["compiled"] = _compile_needles(self.needles)
+        forms, anything = self.__dict__["compiled"]
+        if anything:
+            return b"import" in data
+        return any(
+            tail in data and any(literal in data and test.search(data) for literal, test in tests)
+            for tail, tests in forms
+        )
+
+
+def _compile_needles(needles):
+    """Per guarded module: its last segment and (literal, regex) tests, each literal checked
+    with a fast substring search before its regex runs."""
+    forms = []
+    for tail, parent, below in needles:
+        if tail == "*":
+            continue
+        r, q = tail.encode(), parent.encode()
+        if not parent:
+            forms.append((r, ((r, re.compile(rb"\b" + re.escape(r) + rb"\b")),)))
+            continue
+        end = rb"\b" if below else rb"\b(?!\.)"
+        forms.append((r, (
+            (q + b"." + r, re.compile(rb"\b" + re.escape(q + b"." + r) + end)),
+            (q + b" import", re.compile(rb"\b" + re.escape(q + b" import") + rb"\b")),
+            (b"from .", re.compile(rb"\bfrom \.+(?:" + re.escape(r) + rb"\b| import\b)")),
+        )))
+    return forms, any(tail == "*" for tail, _, _ in needles)
+
+
+def boundary_aliases(session: dict) -> dict[str, str]:
+    """Contract type name -> boundary type, for the built-in names and any registered alias."""
+    aliases = {t: t for t in BOUNDARY_TYPES}
+    for entry in _as_list(session.get("contract_types")):
+        alias, _, target = entry.partition(":")
+        if target.strip() in _BUILT_IN:
+            aliases[alias.strip()] = _BUILT_IN[target.strip()]
+    return aliases
+
+
+def parse_boundaries(
+    session: dict, contracts: Iterable[dict], module_exists: Callable[[str], bool]
+) -> Boundaries:
+    """Parse and validate every boundary contract; BoundaryError names the contract and field."""
+    aliases = boundary_aliases(session)
+    roots = tuple(_as_list(session.get("root_packages") or session.get("root_package")))
+    parsed, warnings = [], []
+    for options in contracts:
+        kind = aliases.get(str(options.get("type", "")))
+        if kind:
+            parser = _ContractParser(options, kind, roots, module_exists)
+            parsed.append(parser.parse())
+            warnings.extend(parser.warnings)
+    skip = str(session.get("exclude_type_checking_imports", "")).strip().lower() == "true"
+    return Boundaries(tuple(parsed), tuple(warnings), _needles(parsed), skip)
+
+
+class _ContractParser:
+    def __init__(self, options: dict, kind: str, roots: tuple[str, ...], exists) -> None:
+        self.options = options
+        self.kind = kind
+        self.roots = roots
+        self.exists = exists
+        self.id = str(options.get("id", "?"))
+        self.warnings: list[str] = []
+
+    def error(self, field_name: str, message: str) -> BoundaryError:
+        return BoundaryError(f"contract {self.id!r}: {field_name}: {message}")
+
+    def flag(self, field_name: str, default: bool) -> bool:
+        value = str(self.options.get(field_name, default)).strip().lower()
+        if value not in ("true", "false"):
+            raise self.error(field_name, f"{value!r}: expected true or false")
+        return value == "true"
+
+    def expressions(self, field_name: str, as_package: bool, required: bool = True):
+        entries = _as_list(self.options.get(field_name))
+        if required and not entries:
+            raise self.error(field_name, "this is a required field")
+        for entry in entries:
+            self.check_module(field_name, entry)
+        return tuple(Expression(entry, as_package) for entry in entries)
+
+    def check_module(self, field_name: str, name: str, optional: bool = False) -> None:
+        if not _EXPRESSION.match(name):
+            raise self.error(field_name, f"{name!r} is not a module expression")
+        internal = any(name == r or name.startswith(r + ".") for r in self.roots)
+        if "*" not in name and internal and not optional and not self.exists(name):
+            raise self.error(
+                field_name,
+                f"module {name} does not exist (lint-imports refuses it too; a deleted module "
+                f"belongs in the ssot contract's deprecated_modules)",
+            )
+
+    def ignores(self) -> tuple[tuple[str, str], ...]:
+        pairs = []
+        for entry in _as_list(self.options.get("ignore_imports")):
+            importer, arrow, imported = (part.strip() for part in entry.partition("->"))
+            if not arrow or not _EXPRESSION.match(importer) or not _EXPRESSION.match(imported):
+                raise self.error("ignore_imports", f"{entry!r}: expected `importer -> imported`")
+            pairs.append((importer, imported))
+        return tuple(pairs)
+
+    def parse(self) -> Boundary:
+        base = dict(id=self.id, name=str(self.options.get("name", self.id)), type=self.kind,
+                    ignores=self.ignores())
+        return getattr(self, f"parse_{self.kind}")(base)
+
+    def parse_forbidden(self, base: dict) -> Boundary:
+        as_packages = self.flag("as_packages", True)
+        self.flag("allow_indirect_imports", False)  # direct imports break either way
+        sources = self.expressions("source_modules", as_packages)
+        targets = self.expressions("forbidden_modules", as_packages)
+        concrete = [
+            (s.pattern, t.pattern) for s in sources for t in targets if not (s.wildcard or t.wildcard)
+        ]
+        if concrete and len(concrete) == len(sources) * len(targets) and all(
+            _overlap(s, t, as_packages) for s, t in concrete
+        ):
+            self.warnings.append(
+                f"contract {base['name']!r} checks nothing: each of its source modules contains "
+                f"or is inside each forbidden module, and import-linter skips such pairs; list "
+                f"the sibling modules that must not import them as source_modules"
+            )
+        return Boundary(**base, sources=sources, targets=targets)
+
+    def parse_independence(self, base: dict) -> Boundary:
+        return Boundary(**base, targets=self.expressions("modules", True))
+
+    def parse_protected(self, base: dict) -> Boundary:
+        as_packages = self.flag("as_packages", True)
+        targets = self.expressions("protected_modules", as_packages)
+        sources = self.expressions("allowed_importers", as_packages)
+        return Boundary(**base, sources=sources, targets=targets)
+
+    def parse_layers(self, base: dict) -> Boundary:
+        containers = tuple(_as_list(self.options.get("containers")))
+        for container in containers:
+            self.check_module("containers", container)
+        layers = []
+        for entry in _as_list(self.options.get("layers")):
+            independent = ":" not in entry
+            raw = [t.strip() for t in re.split(r"[|:]", entry) if t.strip()]
+            tails = tuple(t.strip("()").strip() for t in raw)
+            for raw_tail, tail in zip(raw, tails, strict=True):
+                for container in containers or ("",):
+                    name = f"{container}.{tail}" if container else tail
+                    self.check_module("layers", name, optional=raw_tail.startswith("("))
+            layers.append((tails, independent))
+        if not layers:
+            raise self.error("layers", "this is a required field")
+        return Boundary(**base, layers=tuple(layers), containers=containers)
+
+
+def _needles(contracts: list[Boundary]) -> tuple[tuple[str, str, bool], ...]:
+    """(last segment, parent segment, modules below count too) of every module an import must
+    name to break a contract; ("*", "", True) when a guarded name ends in a wildcard."""
+    guarded: dict[str, bool] = {}
+    for contract in contracts:
+        for expression in contract.targets:
+            guarded[expression.pattern] = guarded.get(expression.pattern, False) or expression.as_package
+        for tails, _ in contract.layers:
+            for tail in tails:
+                for container in contract.containers or ("",):
+                    guarded[f"{container}.{tail}" if container else tail] = True
+    needles = set()
+    for name, below in guarded.items():
+        parts = name.split(".")
+        if "*" in parts[-1]:
+            needles.add(("*", "", True))
+        else:
+            parent = parts[-2] if len(parts) > 1 and "*" not in parts[-2] else ""
+            needles.add((parts[-1], parent, below))
+    return tuple(sorted(needles))
+
+
+def _as_list(value) -> list[str]:
+    if not value:
+        return []
+    items = value if isinstance(value, list) else str(value).split("\n")
+    return [str(item).strip() for item in items if str(item).strip()]
