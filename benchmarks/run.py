@@ -100,6 +100,7 @@ class Tool:
     key: str
     label: str
     argv: list[str]
+    tree: Path  # the working directory: the tree the tool checks
     count: Callable[[str], collections.Counter] | None = None  # findings by code, from the output
     prepare: Callable[[], None] | None = None  # before each timed run (e.g. drop a cache)
     ok_codes: tuple[int, ...] = (0, 1)
@@ -130,8 +131,9 @@ def remove(path: Path) -> Callable[[], None]:
 class Tools:
     """Finds the executables (the running interpreter's bin dir first, then PATH)."""
 
-    def __init__(self, tree: Path, work: Path) -> None:
+    def __init__(self, tree: Path, work: Path, flake8_tree: Path | None = None) -> None:
         self.tree = tree
+        self.flake8_tree = flake8_tree or tree
         self.work = work
         self.bin = Path(sys.executable).parent
 
@@ -146,43 +148,47 @@ class Tools:
         except metadata.PackageNotFoundError:
             return False
 
-    def build(self, bans_source: str) -> list[Tool]:
-        tree, python = self.tree, sys.executable
+    def build(self) -> list[Tool]:
+        tree, python, flake8_tree = self.tree, sys.executable, self.flake8_tree
         flake8 = [python, str(HERE / "flake8_plugins.py")]
+        on = f" (tree `{flake8_tree.name}`)" if flake8_tree != tree else ""
         tools = [
-            Tool("floor-python", "floor: read every .py (Python loop)", [python, "-c", READ_ALL, "."]),
-            Tool("floor-cat", "floor: `find | xargs cat`",
-                 ["sh", "-c", "find . -name '*.py' -print0 | xargs -0 cat > /dev/null"]),
+            Tool("floor-python", "floor: read every .py (Python loop)",
+                 [python, "-c", READ_ALL, "."], tree),
+            Tool("floor-cat", "floor: `cat` every .py (find, xargs)",
+                 ["sh", "-c", "find . -name '*.py' -print0 | xargs -0 cat > /dev/null"], tree),
         ]
         ssot = self.which("ssot")
         tools += [
             Tool("ssot-cold", "`ssot check` cold (no cache)", [ssot or "ssot", "check", "."],
-                 lambda o: codes_in(o, "SOT"), remove(tree / ".ssot_cache")),
+                 tree, lambda o: codes_in(o, "SOT"), remove(tree / ".ssot_cache")),
             Tool("ssot-warm", "`ssot check` warm (second run)", [ssot or "ssot", "check", "."],
-                 lambda o: codes_in(o, "SOT")),
+                 tree, lambda o: codes_in(o, "SOT")),
         ]
         if not ssot:
             self.skip(tools[-2:], "ssot is not installed")
         ruff = self.which("ruff")
         tools.append(Tool(
-            "ruff", f"`ruff check --select TID251 --no-cache` ({bans_source})",
+            "ruff", "`ruff check --select TID251 --no-cache`",
             [ruff or "ruff", "check", "--select", "TID251", "--no-cache", "--config",
              str(self.work / "ruff.toml"), "--output-format", "concise", "."],
-            lambda o: codes_in(o, "TID"),
+            tree, lambda o: codes_in(o, "TID"),
         ))
         if not ruff:
             self.skip(tools[-1:], "ruff is not installed")
         tools += [
-            Tool("flake8-default", "flake8 default checks alone (E,F,W,C90)",
-                 [*flake8, FLAKE8_DEFAULT_PLUGINS, "--", "."], codes_in),
-            Tool("flake8-default-sot", "flake8 default checks + SOT plugin",
-                 [*flake8, f"{FLAKE8_DEFAULT_PLUGINS},SOT", "--", "."], codes_in),
-            Tool("flake8-sot", "`flake8 --select SOT` (SOT plugin only)",
-                 [*flake8, "SOT", "--", "--select", "SOT", "."], lambda o: codes_in(o, "SOT")),
-            Tool("flake8-tidy", "flake8-tidy-imports `--select I251 --banned-modules` (same bans)",
+            Tool("flake8-default", f"flake8 default checks alone (E,F,W,C90){on}",
+                 [*flake8, FLAKE8_DEFAULT_PLUGINS, "--", "."], flake8_tree, codes_in),
+            Tool("flake8-default-sot", f"flake8 default checks + SOT plugin{on}",
+                 [*flake8, f"{FLAKE8_DEFAULT_PLUGINS},SOT", "--", "."], flake8_tree, codes_in),
+            Tool("flake8-sot", f"`flake8 --select SOT` (SOT plugin only){on}",
+                 [*flake8, "SOT", "--", "--select", "SOT", "."], flake8_tree,
+                 lambda o: codes_in(o, "SOT")),
+            Tool("flake8-tidy",
+                 f"flake8-tidy-imports `--select I251 --banned-modules` (same bans){on}",
                  [*flake8, "I25", "--", "--select", "I251", "--banned-modules",
                   (self.work / "banned-modules.txt").read_text(encoding="utf-8"), "."],
-                 lambda o: codes_in(o, "I25")),
+                 flake8_tree, lambda o: codes_in(o, "I25")),
         ]
         if not self.which("flake8"):
             self.skip(tools[-4:], "flake8 is not installed")
@@ -193,10 +199,10 @@ class Tools:
         tools += [
             Tool("lint-imports-cold", "`lint-imports` cold (no cache)",
                  [lint_imports or "lint-imports", "--config", ".importlinter"],
-                 lint_imports_findings, remove(cache)),
+                 tree, lint_imports_findings, remove(cache)),
             Tool("lint-imports-cached", "`lint-imports` cached (second run)",
                  [lint_imports or "lint-imports", "--config", ".importlinter"],
-                 lint_imports_findings),
+                 tree, lint_imports_findings),
         ]
         if not lint_imports:
             self.skip(tools[-2:], "lint-imports is not installed")
@@ -277,7 +283,7 @@ class Progress:
             sys.stderr.write("\r\033[K")
 
 
-def run_all(tools: list[Tool], tree: Path, runs: int) -> None:
+def run_all(tools: list[Tool], runs: int) -> None:
     active = [tool for tool in tools if not tool.skipped]
     progress = Progress(runs * len(active))
     for round_number in range(1, runs + 1):
@@ -285,7 +291,7 @@ def run_all(tools: list[Tool], tree: Path, runs: int) -> None:
             progress.step(f"{tool.label} (run {round_number}/{runs})")
             if tool.prepare:
                 tool.prepare()
-            sample = measure(tool.argv, tree)
+            sample = measure(tool.argv, tool.tree)
             if sample.exit_code not in tool.ok_codes:
                 progress.close()
                 last = sample.output.strip().splitlines()[-1:] or ["no output"]
@@ -344,7 +350,8 @@ def results_table(tools: list[Tool]) -> list[str]:
             rows.append(f"| {tool.label} | skipped: {tool.skipped} | | | | | |")
             continue
         walls = [s.wall for s in tool.samples]
-        ratio = f"{wall(tool) / ruff_wall:.2f}" if ruff_wall else "–"
+        same_tree = ruff is not None and tool.tree == ruff.tree
+        ratio = f"{wall(tool) / ruff_wall:.2f}" if ruff_wall and same_tree else "–"
         rss = max(s.rss_mb for s in tool.samples)
         rows.append(f"| {tool.label} | {findings_text(tool.findings())} | {wall(tool):.2f} "
                     f"| {min(walls):.2f}–{max(walls):.2f} | {cpu(tool):.2f} | {ratio} | {rss:.0f} |")
@@ -418,14 +425,18 @@ def tree_summary(tree: Path) -> str:
         return "no MANIFEST.json"
 
 
-def report(tools: list[Tool], tree: Path, runs: int, bans_source: str, load: tuple) -> str:
+def report(tools: list[Tool], tree: Path, flake8_tree: Path, runs: int, bans_source: str,
+           load: tuple) -> str:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    trees = f"tree `{tree.name}` ({tree_summary(tree)})"
+    if flake8_tree != tree:
+        trees += (f"; the flake8 rows on tree `{flake8_tree.name}` ({tree_summary(flake8_tree)}): "
+                  "a full flake8 run over the big tree takes minutes")
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `benchmarks/run.py` on {now}: tree `{tree.name}` ({tree_summary(tree)}), "
-        f"{runs} run(s) per tool, rounds interleaved. Medians; peak RSS is the largest single "
-        "process (the maximum over the runs).",
+        f"Written by `benchmarks/run.py` on {now}: {trees}; {runs} run(s) per tool, rounds "
+        "interleaved. Medians; peak RSS is the largest single process (the maximum over the runs).",
         "",
         "## Machine",
         "",
@@ -463,16 +474,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="a tree from benchmarks/generate.py (generated when missing)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--flake8-tree", type=Path,
+                        help="run the four flake8 rows on this (smaller) tree instead: full flake8 "
+                        "takes minutes per run on the default tree")
     parser.add_argument("--only", help="comma-separated tool keys to run (default: all)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     tree = args.tree.resolve()
     ensure_tree(tree)
+    flake8_tree = args.flake8_tree.resolve() if args.flake8_tree else tree
+    ensure_tree(flake8_tree)
     with tempfile.TemporaryDirectory(prefix="ssot-bench-") as work_dir:
         work = Path(work_dir)
-        bans_source = write_bans(tree, work, Tools(tree, work).which("ssot"))
-        tools = Tools(tree, work).build(bans_source)
+        finder = Tools(tree, work, flake8_tree)
+        bans_source = write_bans(tree, work, finder.which("ssot"))
+        tools = finder.build()
         if args.only:
             wanted = set(args.only.split(","))
             unknown = wanted - {tool.key for tool in tools}
@@ -480,8 +497,9 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"unknown tool key(s): {', '.join(sorted(unknown))}")
             tools = [tool for tool in tools if tool.key in wanted]
         load_start = os.getloadavg()[0]
-        run_all(tools, tree, args.runs)
-        text = report(tools, tree, args.runs, bans_source, (load_start, os.getloadavg()[0]))
+        run_all(tools, args.runs)
+        text = report(tools, tree, flake8_tree, args.runs, bans_source,
+                      (load_start, os.getloadavg()[0]))
     args.output.write_text(text, encoding="utf-8")
     print(text)
     return 0
