@@ -116,6 +116,9 @@ class ModuleChecker(ast.NodeVisitor):
         for child in _children(node):
             self.visit(child)
 
+    def visit_Constant(self, node: ast.Constant) -> None:
+        pass  # a leaf (NodeVisitor's own visit_Constant only handles deprecated visit_Num & co)
+
     # -- driving ---------------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> None:
         for statement in tree.body:
@@ -582,18 +585,11 @@ def _string_items(node: ast.AST) -> set[str]:
     return set()
 
 
-def _own_nodes(node: ast.AST):
-    """The nodes of a function body, without descending into nested scopes."""
-    stack = _children(node)
-    while stack:
-        child = stack.pop()
-        yield child
-        if not isinstance(child, SCOPE_NODES):
-            stack.extend(_children(child))
-
-
-LEAF_FIELDS = {"ctx", "op", "ops"}  # Load/Store/Del and operator singletons: nothing below them
-_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+# Fields that never hold a node to descend into: ctx/operator singletons (nothing below them)
+# and plain strings and numbers. A Constant's `value` is data too.
+LEAF_FIELDS = {"ctx", "op", "ops", "id", "arg", "attr", "name", "asname", "module", "level", "kind",
+               "type_comment", "is_async", "conversion"}
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
 
 
 def _children(node: ast.AST) -> list[ast.AST]:
@@ -619,19 +615,25 @@ class FunctionFacts:
 
     globals: set[str]  # names declared `global`
     bound: set[str]  # names bound anywhere in the body: Python makes them local throughout
-    assignments: list[ast.Assign | ast.AnnAssign]  # in _own_nodes order
+    assignments: list[ast.Assign | ast.AnnAssign]  # in walk order
     returns: list[ast.Return]
 
     @classmethod
     def of(cls, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> FunctionFacts:
         facts = cls(set(), set(_argument_names(node.args)), [], [])
         bound = facts.bound
-        for child in _own_nodes(node):
+        # The function's own nodes, depth first, without descending into nested scopes.
+        stack = _children(node)
+        while stack:
+            child = stack.pop()
             kind = type(child)
-            if kind is ast.Name:
-                if not isinstance(child.ctx, ast.Load):
+            if kind is ast.Name:  # the commonest node, and a leaf
+                if type(child.ctx) is not ast.Load:
                     bound.add(child.id)
-            elif kind is ast.Assign or kind is ast.AnnAssign:
+                continue
+            if kind not in SCOPE_TYPES:
+                stack += _children(child)
+            if kind is ast.Assign or kind is ast.AnnAssign:
                 facts.assignments.append(child)
             elif kind is ast.Return:
                 facts.returns.append(child)
@@ -646,6 +648,7 @@ class FunctionFacts:
         return facts
 
 
+SCOPE_TYPES = set(SCOPE_NODES)
 BINDING_DEFINITIONS = {ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef}
 NAMED_CAPTURES = {ast.ExceptHandler, ast.MatchAs, ast.MatchStar}
 
