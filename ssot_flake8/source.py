@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import gc
 import io
 import tokenize
 import warnings
@@ -60,7 +62,7 @@ def decode(data: bytes) -> str:
 
 def parse(text: str, path: str) -> ast.Module:
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _no_gc():
             warnings.simplefilter("ignore")  # invalid escape sequences are not our business
             return ast.parse(text, filename=path)
     except SyntaxError as error:
@@ -68,3 +70,16 @@ def parse(text: str, path: str) -> ast.Module:
         raise SourceError(message, error.lineno or 1, error.offset or 1) from None
     except (ValueError, RecursionError, MemoryError) as error:
         raise SourceError(f"cannot parse: {type(error).__name__}: {error}") from None
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """A parse builds ~10^5 acyclic nodes; the cycle collector running over them while they are
+    built costs ~20% of the parse and can free nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
