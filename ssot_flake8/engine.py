@@ -10,10 +10,11 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from .policy import Policy, Symbol, module_name
 from .rules import rule
-from .source import Finding, SourceError, decode, parse
+from .source import Finding, SourceError, decode, parse, without_cycle_collection
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPE_NODES = (*FUNCTION_NODES, ast.ClassDef, ast.Lambda)
@@ -26,6 +27,7 @@ def could_match(data: bytes, policy: Policy) -> bool:
     return any(word in data for word in policy.keywords())
 
 
+@without_cycle_collection  # the tree is freed before the collector is back on
 def check_source(data: bytes, path: str, policy: Policy, *, prefilter: bool = True) -> list[Finding]:
     """All findings for one file's bytes. A file that cannot be analysed gives one SOT000."""
     if prefilter and not could_match(data, policy):
@@ -101,16 +103,17 @@ class ModuleChecker(ast.NodeVisitor):
         self.in_type_checking = False
         self.current_class: ast.ClassDef | None = None
         self.short_names = policy.short_names()
-        self.visitors: dict[type, Callable[[ast.AST], None]] = {}
 
     # -- a faster ast.NodeVisitor: a method cache per node type, and no visits of the leaf
     # ctx/operator nodes (the engine visits every node of a file that names the policy)
+    visitors: ClassVar[dict[type, Callable]] = {}  # unbound: no reference cycle through self
+
     def visit(self, node: ast.AST) -> None:
         visitor = self.visitors.get(type(node))
         if visitor is None:
             name = f"visit_{type(node).__name__}"
-            visitor = self.visitors[type(node)] = getattr(self, name, self.generic_visit)
-        visitor(node)
+            visitor = self.visitors[type(node)] = getattr(type(self), name, type(self).generic_visit)
+        visitor(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
         for child in _children(node):
