@@ -409,6 +409,21 @@ def versions() -> str:
     return ", ".join(found)
 
 
+def measured_code() -> str:
+    """Which ssot_flake8 was measured: its checkout's branch and commit, when it is one."""
+    try:
+        import ssot_flake8
+    except ImportError:
+        return "ssot_flake8 not importable"
+    where = Path(ssot_flake8.__file__).resolve().parents[1]
+    described = subprocess.run(
+        ["git", "-C", str(where), "log", "-1", "--format=%h %s"], capture_output=True, text=True,
+        check=False).stdout.strip()
+    branch = subprocess.run(["git", "-C", str(where), "branch", "--show-current"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    return f"branch `{branch}` at {described[:90]}" if described else f"{where}"
+
+
 def _read(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8", errors="replace")
@@ -442,6 +457,7 @@ def report(tools: list[Tool], tree: Path, flake8_tree: Path, runs: int, bans_sou
         "",
         *machine(),
         f"- {versions()}",
+        f"- ssot_flake8 measured: {measured_code()}",
         f"- load average {load[0]:.1f} at the start, {load[1]:.1f} at the end: the machine was "
         "shared with other work while this ran, so wall times are noisy; CPU time (user + system, "
         "children included) is the steadier figure.",
