@@ -28,26 +28,38 @@ def could_match(data: bytes, policy: Policy) -> bool:
 
 
 @without_cycle_collection  # the tree is freed before the collector is back on
-def check_source(data: bytes, path: str, policy: Policy, *, prefilter: bool = True) -> list[Finding]:
-    """All findings for one file's bytes. A file that cannot be analysed gives one SOT000."""
+def check_source(
+    data: bytes, path: str, policy: Policy, *, prefilter: bool = True,
+    imports: list[SymbolImport] | None = None,
+) -> list[Finding]:
+    """All findings for one file's bytes. A file that cannot be analysed gives one SOT000.
+
+    `imports`, when given, also receives every import of a registered symbol (for `ssot audit`).
+    """
     if prefilter and not could_match(data, policy):
         return []
     try:
         tree = parse(decode(data), path)
     except SourceError as error:
         return [error.finding(path)]
-    return check_tree(tree, path, policy, data.decode("utf-8", "replace").splitlines())
+    lines = data.decode("utf-8", "replace").splitlines()
+    return check_tree(tree, path, policy, lines, imports=imports)
 
 
-def check_file(path: Path | str, policy: Policy) -> list[Finding]:
+def check_file(
+    path: Path | str, policy: Policy, *, imports: list[SymbolImport] | None = None
+) -> list[Finding]:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
         return [SourceError(f"cannot read: {error.strerror}").finding(str(path))]
-    return check_source(data, str(path), policy)
+    return check_source(data, str(path), policy, imports=imports)
 
 
-def check_tree(tree: ast.Module, path: str, policy: Policy, lines: list[str]) -> list[Finding]:
+def check_tree(
+    tree: ast.Module, path: str, policy: Policy, lines: list[str], *,
+    imports: list[SymbolImport] | None = None,
+) -> list[Finding]:
     module, is_package = module_name(Path(path), policy)
     if policy.is_exempt(module):
         return []
@@ -56,6 +68,8 @@ def check_tree(tree: ast.Module, path: str, policy: Policy, lines: list[str]) ->
         checker.run(tree)
     except RecursionError:
         return [SourceError("too deeply nested to analyse").finding(path)]
+    if imports is not None:
+        imports.extend(checker.symbol_imports)
     return sorted(set(checker.findings))
 
 
@@ -75,6 +89,26 @@ class Scope:
     kind: str  # "module", "class" or "function"
     bindings: dict[str, Binding | None] = field(default_factory=dict)  # None: a local value
     globals: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class SymbolImport:
+    """Where a file reaches a registered symbol, and through which (module, name) path.
+
+    `how` is "from" (`from m import N`), "star" (`from m import *`) or "attribute" (`m.N` after
+    `import m`). `ssot audit` counts these to measure import-path fragmentation.
+    """
+
+    path: str
+    line: int
+    module: str
+    name: str
+    symbol: str  # the canonical qualified name
+    how: str
+
+    @property
+    def canonical(self) -> bool:
+        return f"{self.module}.{self.name}" == self.symbol
 
 
 @dataclass
@@ -99,6 +133,7 @@ class ModuleChecker(ast.NodeVisitor):
         self.scopes: list[Scope] = [Scope("module")]
         self.deferred: list[tuple[ast.AST, list[Scope], ast.ClassDef | None]] = []
         self.imports: list[ImportRecord] = []
+        self.symbol_imports: list[SymbolImport] = []  # every path to a registered symbol (audit)
         self.all_names: set[str] = set()
         self.in_type_checking = False
         self.current_class: ast.ClassDef | None = None
@@ -212,6 +247,7 @@ class ModuleChecker(ast.NodeVisitor):
             qualname = f"{module}.{alias.name}"
             if self.reporting_imports():
                 self.check_imported_name(qualname, alias)
+                self.record_symbol_import(qualname, alias, "from")
             local = alias.asname or alias.name
             binding = self.bind(local, qualname)
             if self.records_reexports() and self.policy.symbol_at(qualname) and binding:
@@ -233,6 +269,13 @@ class ModuleChecker(ast.NodeVisitor):
 
     def reporting_imports(self) -> bool:
         return self.policy.report_type_checking or not self.in_type_checking
+
+    def record_symbol_import(self, qualname: str, node: ast.AST, how: str) -> None:
+        symbol = self.policy.symbol_at(qualname)
+        if symbol:
+            module, _, name = qualname.rpartition(".")
+            line = getattr(node, "lineno", 1)
+            self.symbol_imports.append(SymbolImport(self.path, line, module, name, symbol.qualname, how))
 
     def check_imported_name(self, qualname: str, node: ast.AST) -> None:
         symbol = self.policy.symbol_at(qualname)
@@ -261,6 +304,8 @@ class ModuleChecker(ast.NodeVisitor):
             self.check_deprecated(module, alias)
         for name in self.policy.holds_names(module):
             qualname = f"{module}.{name}"
+            if self.reporting_imports():
+                self.record_symbol_import(qualname, alias, "star")
             binding = self.bind(name, qualname)
             if self.records_reexports() and self.policy.symbol_at(qualname) and binding:
                 self.imports.append(ImportRecord(name, binding, alias, False, star=True))
@@ -287,9 +332,11 @@ class ModuleChecker(ast.NodeVisitor):
             self.report(banned.code, node, qualname, "", name=name, instead=banned.instead)
             return True
         symbol = self.policy.symbol_at(qualname)
-        if isinstance(node, ast.Attribute) and symbol and qualname != symbol.qualname:
-            self.report_non_canonical(qualname, symbol, node)
-            return True
+        if isinstance(node, ast.Attribute) and symbol:
+            self.record_symbol_import(qualname, node, "attribute")
+            if qualname != symbol.qualname:
+                self.report_non_canonical(qualname, symbol, node)
+                return True
         return False
 
     def visit_Call(self, node: ast.Call) -> None:

@@ -4,6 +4,9 @@ flake8 reads only setup.cfg/tox.ini/.flake8, so the plugin reads the policy itse
 `--ssot-config` (or `ssot-config =` in the flake8 section), else discovered from the working
 directory the way import-linter finds its configuration. With no policy found it reports nothing,
 so installing the plugin never breaks a project that has no policy.
+
+`--ssot-baseline FILE` (or `ssot-baseline =`) takes the baseline that `ssot baseline` writes: the
+findings recorded there are not reported, exactly as `ssot check --baseline FILE` does.
 """
 
 from __future__ import annotations
@@ -13,14 +16,17 @@ import sys
 from collections.abc import Iterator
 
 from . import __version__
+from .baseline import Baseline, BaselineError
 from .engine import check_tree
 from .policy import Policy, PolicyError, find_config, load_policy
+from .runner import Reported, silenced, source_line
 
 
 class SsotChecker:
     name = "ssot-flake8"
     version = __version__
     policy: Policy | None = None
+    baseline: Baseline | None = None
 
     def __init__(self, tree: ast.Module, filename: str, lines: list[str]) -> None:
         self.tree = tree
@@ -33,18 +39,29 @@ class SsotChecker:
             "--ssot-config",
             default=None,
             parse_from_config=True,
+            normalize_paths=True,  # a relative path in a config file is relative to that file
             help="The import-linter config file that holds the SSOT policy "
             "(default: setup.cfg, .importlinter or pyproject.toml, found from the working directory).",
+        )
+        manager.add_option(
+            "--ssot-baseline",
+            default=None,
+            parse_from_config=True,
+            normalize_paths=True,  # a relative path in a config file is relative to that file
+            help="A baseline file written by `ssot baseline`: the findings recorded there are "
+            "not reported.",
         )
 
     @classmethod
     def parse_options(cls, options) -> None:
-        cls.policy = None
+        cls.policy = cls.baseline = None
         try:
             config = options.ssot_config or _discovered_config()
             if config:
                 cls.policy = load_policy(config)
-        except PolicyError as error:
+            if options.ssot_baseline:
+                cls.baseline = Baseline.load(options.ssot_baseline)
+        except (PolicyError, BaselineError) as error:
             sys.stderr.write(f"ssot-flake8: error: {error}\n")
             raise SystemExit(2) from None
 
@@ -52,8 +69,19 @@ class SsotChecker:
         policy = self.policy
         if policy is None or not self._could_match(policy):
             return
-        for finding in check_tree(self.tree, self.filename, policy, self.lines):
+        findings = check_tree(self.tree, self.filename, policy, self.lines)
+        if self.baseline is not None:
+            findings = self._not_in_baseline(findings)
+        for finding in findings:
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
+
+    def _not_in_baseline(self, findings):
+        """flake8 applies `# noqa` after the plugin; silenced findings are dropped first here so
+        that the baseline counts the same findings as `ssot check` does."""
+        lines = [line.rstrip("\r\n") for line in self.lines]
+        kept = [f for f in findings if not silenced(f, lines)]
+        reported = [Reported(f, source_line(lines, f.line)) for f in kept]
+        return [item.finding for item in self.baseline.new_findings(reported)]
 
     def _could_match(self, policy: Policy) -> bool:
         text = "".join(self.lines)

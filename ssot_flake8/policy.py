@@ -186,16 +186,18 @@ def find_config(start: Path | None = None) -> Path:
             if candidate.is_file() and _has_importlinter_section(candidate):
                 return candidate
     raise PolicyError(
-        f"no import-linter configuration (setup.cfg, .importlinter or pyproject.toml) "
-        f"found in {directory} or its parents"
+        f"no SSOT policy (an import-linter configuration in setup.cfg, .importlinter or "
+        f"pyproject.toml registering {CONTRACT_CLASS}) found in {directory} or its parents"
     )
 
 
 def _has_importlinter_section(path: Path) -> bool:
+    """An import-linter config that registers the `ssot` type; others hold no SSOT policy."""
     try:
-        return bool(read_raw_config(path)[0])
+        session, _ = read_raw_config(path)
     except PolicyError:
         return True  # let load_policy report what is wrong with it
+    return bool(session) and CONTRACT_CLASS in str(session.get("contract_types", ""))
 
 
 def read_raw_config(path: Path) -> tuple[dict, list[dict]]:

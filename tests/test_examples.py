@@ -63,3 +63,18 @@ def test_examples_carry_the_flagship_policy():
     flagship = (REPO / ".importlinter").read_bytes()
     assert (LEGACY / ".importlinter").read_bytes() == flagship
     assert (REMEDIATED / ".importlinter").exists()
+
+
+def test_flake8_from_the_repo_root_uses_the_configured_policy():
+    """The issue's acceptance command: setup.cfg's `ssot-config` points at the legacy policy."""
+    result = run("flake8", "--select", "SOT", "examples/legacy", "examples/remediated", cwd=REPO)
+    assert result.stdout.splitlines() == [f"examples/legacy/{line}" for line in golden()]
+
+
+def test_discovery_skips_import_linter_configs_without_an_ssot_contract(mini_project):
+    root = mini_project.root
+    sub = root / "pkg"
+    (sub / "setup.cfg").write_text("[importlinter]\nroot_package = pkg\n")  # boundaries only
+    mini_project("pkg/app/x.py", "from pkg.core import get_manager\nget_manager()\n")
+    result = run("ssot", "check", "app/x.py", cwd=sub)
+    assert result.stdout.splitlines()[0].startswith("app/x.py:2:1: SOT101 ")

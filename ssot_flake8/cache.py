@@ -1,0 +1,134 @@
+"""The `ssot check` cache: one JSON file in `.ssot_cache/` next to the policy's config file.
+
+An entry is trusted when the file's (size, mtime_ns) is unchanged; otherwise its content hash
+decides. The whole file is dropped when the tool's code or the policy changes (the fingerprint).
+A stat taken too close to the previous write is not trusted (git's "racy clean" problem: a file
+rewritten within the file system's timestamp granularity keeps its mtime).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .policy import Policy
+from .source import Finding
+
+CACHE_DIR = ".ssot_cache"
+CACHE_FILE = "check-v1.json"
+RACY_NS = 2_000_000_000  # trust a stat only if the file is this much older than the last write
+
+FindingRow = tuple  # (line, col, code, message, subject, target, source line)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    stat: tuple[int, int]  # (size, mtime_ns)
+    hash: str | None  # None for a file the pre-filter rejected (re-filtering is as cheap)
+    findings: tuple[FindingRow, ...] | None  # None: the content is unchanged, keep the old rows
+
+    @classmethod
+    def of(cls, stat, digest: str | None, reported) -> Entry:
+        rows = tuple(
+            (r.finding.line, r.finding.col, r.finding.code, r.finding.message,
+             r.finding.subject, r.finding.target, r.source)
+            for r in reported
+        )
+        return cls(stat, digest, rows)
+
+    def findings_for(self, path: str) -> list[tuple[Finding, str]]:
+        return [(Finding(path, *row[:6]), row[6]) for row in self.findings or ()]
+
+
+class Cache:
+    def __init__(self, path: Path, fingerprint: str) -> None:
+        self.path = path
+        self.fingerprint = fingerprint
+        self.entries: dict[str, Entry] = {}
+        self.written_ns = 0
+        self.changed = False
+
+    @classmethod
+    def for_policy(cls, policy: Policy) -> Cache:
+        cache = cls(policy.config_path.parent / CACHE_DIR / CACHE_FILE, fingerprint(policy))
+        cache.load()
+        return cache
+
+    def load(self) -> None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("fingerprint") != self.fingerprint:
+                return
+            self.written_ns = int(data["written_ns"])
+            self.entries = {
+                key: Entry(tuple(stat), digest, tuple(tuple(row) for row in rows))
+                for key, (stat, digest, rows) in data["files"].items()
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.entries = {}  # missing or damaged: start over, it is only a cache
+
+    def lookup(self, key: str, stat: tuple[int, int]) -> Entry | None:
+        entry = self.entries.get(key)
+        if entry is None or entry.stat != stat or stat[1] > self.written_ns - RACY_NS:
+            return None
+        return entry
+
+    def known_hash(self, key: str) -> str | None:
+        entry = self.entries.get(key)
+        return entry.hash if entry else None
+
+    def store(self, key: str, entry: Entry) -> Entry:
+        """Record an entry; one whose findings are None keeps the previous entry's findings."""
+        if entry.findings is None:
+            entry = Entry(entry.stat, entry.hash, self.entries[key].findings)
+        if self.entries.get(key) != entry:
+            self.entries[key] = entry
+            self.changed = True
+        return entry
+
+    def save(self) -> None:
+        """Write atomically; entries of files that no longer exist are dropped. Failures are
+        ignored: a read-only checkout simply runs without a cache."""
+        if not self.changed:
+            return
+        files = {
+            key: [list(e.stat), e.hash, [list(row) for row in e.findings or ()]]
+            for key, e in sorted(self.entries.items()) if os.path.exists(key)
+        }
+        data = {"fingerprint": self.fingerprint, "written_ns": time.time_ns(), "files": files}
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# created by ssot check\n*\n")
+            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
+            try:
+                os.chmod(temporary, 0o644)  # readable like the files it describes
+                with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                    json.dump(data, stream, separators=(",", ":"))
+                os.replace(temporary, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+
+
+def fingerprint(policy: Policy) -> str:
+    """Changes whenever the tool's code or the policy's tables change."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(__version__.encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    digest.update(repr(policy).encode())
+    return digest.hexdigest()

@@ -1,0 +1,211 @@
+"""The `ssot check` and `ssot baseline` verbs: arguments in, runner, report out."""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import os
+import sys
+import time
+from pathlib import Path
+
+from .baseline import Baseline, BaselineError
+from .cache import Cache
+from .options import UsageError, add_config_option, policy_for
+from .output import FORMATS, render
+from .policy import Policy, find_config, tomllib
+from .runner import InputError, Reported, changed_since, check_files, discover
+
+PROGRESS_MIN_FILES = 200
+
+
+def add_parser(verbs) -> None:
+    check = verbs.add_parser("check", help="report SSOT violations in files or directories")
+    _common_options(check)
+    check.add_argument("--output-format", choices=FORMATS, default="text",
+                       help="text (default), json, github (workflow annotations) or sarif")
+    check.add_argument("--statistics", action="store_true",
+                       help="print the number of findings per code instead of the findings")
+    check.add_argument("--baseline", metavar="FILE",
+                       help="fail only on findings not recorded in this baseline file")
+    check.add_argument("--update-baseline", action="store_true",
+                       help="remove the baseline's fixed entries (never adds any)")
+    check.add_argument("--diff", metavar="REV",
+                       help="check only files changed since the git revision REV, and untracked ones")
+    check.set_defaults(handler=run_check)
+
+    baseline = verbs.add_parser("baseline", help="record today's findings in a baseline file")
+    _common_options(baseline)
+    baseline.add_argument("--baseline", metavar="FILE", required=True,
+                          help="the baseline file to write (entries of files not checked are kept)")
+    baseline.set_defaults(handler=run_baseline)
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
+    add_config_option(parser)
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="skip files or directories matching GLOB (repeatable; adds to the "
+                        "`extend-exclude` of the [ssot] / [tool.ssot] config section)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write .ssot_cache/")
+    parser.add_argument("--jobs", type=_positive, metavar="N",
+                        help="worker processes (default: one per core)")
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+# -- the verbs ---------------------------------------------------------------------------------
+
+
+def run_check(args: argparse.Namespace) -> int:
+
+    if args.update_baseline and not args.baseline:
+        raise UsageError("--update-baseline needs --baseline FILE")
+    policy = _policy(args)
+    try:
+        baseline = Baseline.load(args.baseline) if args.baseline else None
+        files = _files(args, policy)
+        reported = _check(files, policy, args)
+        if baseline is not None:
+            reported = _apply_baseline(baseline, reported, files, args.update_baseline)
+    except (InputError, BaselineError) as error:
+        raise UsageError(str(error)) from None
+    findings = [item.finding for item in reported]
+    sys.stdout.write(render(findings, args.output_format, args.statistics))
+    return 1 if findings else 0
+
+
+def run_baseline(args: argparse.Namespace) -> int:
+
+    policy = _policy(args)
+    try:
+        path = Path(args.baseline)
+        baseline = Baseline.load(path) if path.exists() else Baseline(path)
+        files = _files(args, policy)
+        reported = _check(files, policy, args)
+        baseline.record(reported, files)
+        _write(baseline)
+    except (InputError, BaselineError) as error:
+        raise UsageError(str(error)) from None
+    entries = sum(1 for _ in baseline.counts)
+    print(f"Recorded {len(reported)} finding{'s' * (len(reported) != 1)} of {len(files)} files "
+          f"in {args.baseline} ({entries} entries in all).")
+    return 0
+
+
+# -- steps -------------------------------------------------------------------------------------
+
+
+def _policy(args: argparse.Namespace) -> Policy:
+    """Without --config, the policy is found from the checked paths upwards (then from the
+    working directory), so `ssot check examples/legacy` uses that tree's own policy."""
+
+    for name in args.paths:  # before the policy: a typo in a path is the clearer error
+        if not os.path.lexists(name):
+            raise UsageError(f"{name}: no such file or directory")
+    if args.config is None:
+        start = os.path.commonpath([os.path.abspath(p) for p in args.paths])
+        start = start if os.path.isdir(start) else os.path.dirname(start)
+        if start != os.getcwd():
+            args.config = str(find_config(Path(start)))
+    return policy_for(args)
+
+
+def _files(args: argparse.Namespace, policy: Policy) -> list[str]:
+    excludes = [*configured_excludes(policy.config_path), *args.exclude]
+    files = discover(args.paths, excludes)
+    if getattr(args, "diff", None):
+        changed = changed_since(args.diff)
+        files = [f for f in files if os.path.realpath(f) in changed]
+    return files
+
+
+def _check(files: list[str], policy: Policy, args: argparse.Namespace) -> list[Reported]:
+    cache = None if args.no_cache else Cache.for_policy(policy)
+    progress = Progress(len(files))
+    try:
+        reported = check_files(files, policy, cache, args.jobs, progress.advance)
+    finally:
+        progress.close()
+    if cache is not None:
+        cache.save()
+    return reported
+
+
+def _apply_baseline(baseline: Baseline, reported: list[Reported], files: list[str],
+                    update: bool) -> list[Reported]:
+    fixed = baseline.fixed(reported, files)
+    for key, shortfall in fixed:
+        times = f" ({shortfall} of them)" if shortfall > 1 else ""
+        print(f"ssot: fixed, in the baseline{times}: {key.path}: {key.code} {key.source}",
+              file=sys.stderr)
+    if fixed and update:
+        removed = baseline.shrink(fixed)
+        _write(baseline)
+        print(f"ssot: removed {removed} fixed finding{'s' * (removed != 1)} from {baseline.path}",
+              file=sys.stderr)
+    elif fixed:
+        print(f"ssot: {len(fixed)} baseline entr{'ies' if len(fixed) != 1 else 'y'} fixed; "
+              "`--update-baseline` removes them", file=sys.stderr)
+    return baseline.new_findings(reported)
+
+
+def _write(baseline: Baseline) -> None:
+    try:
+        baseline.write()
+    except OSError as error:
+        raise BaselineError(f"{baseline.path}: cannot write the baseline: {error.strerror}") from None
+
+
+def configured_excludes(config: Path) -> list[str]:
+    """`extend-exclude` from the `[ssot]` (INI) or `[tool.ssot]` (pyproject) section of the
+    file that holds the policy."""
+    try:
+        text = config.read_text(encoding="utf-8")
+        if config.suffix == ".toml":
+            value = tomllib.loads(text).get("tool", {}).get("ssot", {}).get("extend-exclude", [])
+            return [str(v) for v in (value if isinstance(value, list) else [value])]
+        parser = configparser.ConfigParser()
+        parser.read_string(text)
+        value = parser.get("ssot", "extend-exclude", fallback="")
+    except (OSError, ValueError, configparser.Error):
+        return []  # load_policy has already read this file; it is not ours to complain about
+    return [item.strip() for item in value.replace("\n", ",").split(",") if item.strip()]
+
+
+class Progress:
+    """A one-line progress bar on stderr for long runs on a terminal; silent when piped."""
+
+    def __init__(self, total: int, stream=None) -> None:
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.done = 0
+        self.shown_at = 0.0
+        self.enabled = total > PROGRESS_MIN_FILES and _isatty(self.stream)
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if self.enabled and (now - self.shown_at > 0.1 or self.done >= self.total):
+            self.shown_at = now
+            filled = 30 * self.done // max(self.total, 1)
+            bar = "#" * filled + "-" * (30 - filled)
+            self.stream.write(f"\rssot check [{bar}] {self.done}/{self.total} files")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.shown_at:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

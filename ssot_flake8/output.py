@@ -1,0 +1,156 @@
+"""`ssot check --output-format`: text, json, github and sarif, shaped as ruff prints them."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .rules import RULES, RULES_BY_CODE
+from .source import Finding
+
+FORMATS = ("text", "json", "github", "sarif")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/ssot-flake8/"
+
+
+def render(findings: Sequence[Finding], output_format: str, statistics: bool = False) -> str:
+    """The whole report, ending with a newline (empty for a clean json/github run)."""
+    if statistics:
+        return render_statistics(findings, output_format)
+    renderer = {"text": text, "json": json_report, "github": github, "sarif": sarif}
+    return renderer[output_format](findings)
+
+
+def summary(count: int) -> str:
+    return f"Found {count} error{'' if count == 1 else 's'}." if count else "All checks passed!"
+
+
+def text(findings: Sequence[Finding]) -> str:
+    return "".join(f"{f.text()}\n" for f in findings) + summary(len(findings)) + "\n"
+
+
+def _absolute(path: str) -> str:
+    return os.path.abspath(path)
+
+
+def json_report(findings: Sequence[Finding]) -> str:
+    items = [
+        {
+            "cell": None,
+            "code": f.code,
+            "end_location": {"column": f.col, "row": f.line},
+            "filename": _absolute(f.path),
+            "fix": None,
+            "location": {"column": f.col, "row": f.line},
+            "message": f.message,
+            "name": RULES_BY_CODE[f.code].name,
+            "noqa_row": f.line,
+            "severity": "error",
+            "url": None,
+        }
+        for f in findings
+    ]
+    return json.dumps(items, indent=2, sort_keys=True) + "\n"
+
+
+def github(findings: Sequence[Finding]) -> str:
+    """GitHub workflow commands: an annotation per finding on the pull request's diff."""
+    lines = []
+    for f in findings:
+        properties = (
+            f"title={_property(f'ssot ({f.code})')},file={_property(_absolute(f.path))},"
+            f"line={f.line},col={f.col},endLine={f.line},endColumn={f.col}"
+        )
+        lines.append(f"::error {properties}::{_data(f.text())}\n")
+    return "".join(lines)
+
+
+def _data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def sarif(findings: Sequence[Finding]) -> str:
+    """SARIF 2.1.0 for code scanning; the rule catalog travels in tool.driver.rules."""
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ssot",
+                        "informationUri": INFORMATION_URI,
+                        "version": __version__,
+                        "rules": [_sarif_rule(rule) for rule in RULES],
+                    }
+                },
+                "results": [_sarif_result(f) for f in findings],
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, sort_keys=True) + "\n"
+
+
+def _sarif_rule(rule) -> dict:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.rationale.split(". ")[0].rstrip(".") + "."},
+        "fullDescription": {"text": rule.rationale},
+        "help": {"text": f"Bad:\n{rule.bad}\n\nGood:\n{rule.good}"},
+        "defaultConfiguration": {"enabled": True, "level": "error"},
+        "properties": {"id": rule.code, "name": rule.name, "fixable": rule.fixable},
+    }
+
+
+def _sarif_result(f: Finding) -> dict:
+    return {
+        "ruleId": f.code,
+        "level": "error",
+        "message": {"text": f.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": Path(_absolute(f.path)).as_uri()},
+                    "region": {
+                        "startLine": f.line,
+                        "startColumn": f.col,
+                        "endLine": f.line,
+                        "endColumn": f.col,
+                    },
+                }
+            }
+        ],
+    }
+
+
+def render_statistics(findings: Sequence[Finding], output_format: str) -> str:
+    """Counts per code, most frequent first, as `ruff --statistics` prints them."""
+    counts = sorted(Counter(f.code for f in findings).items(), key=lambda item: (-item[1], item[0]))
+    if output_format == "json":
+        rows = [
+            {"code": code, "name": RULES_BY_CODE[code].name, "count": count,
+             "fixable": RULES_BY_CODE[code].fixable,
+             "fixable_count": count if RULES_BY_CODE[code].fixable else 0}
+            for code, count in counts
+        ]
+        return json.dumps(rows, indent=2) + "\n"
+    if not counts:
+        return summary(0) + "\n"
+    count_width = max(len(str(count)) for _, count in counts)
+    code_width = max(len(code) for code, _ in counts)
+    any_fixable = any(RULES_BY_CODE[code].fixable for code, _ in counts)
+    lines = []
+    for code, count in counts:
+        rule = RULES_BY_CODE[code]
+        marker = ("[*] " if rule.fixable else "[ ] ") if any_fixable else ""
+        lines.append(f"{count:>{count_width}}\t{code:<{code_width}}\t{marker}{rule.name}\n")
+    return "".join(lines) + summary(len(findings)) + "\n"

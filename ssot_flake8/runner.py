@@ -1,0 +1,299 @@
+"""`ssot check`'s engine driver: find the files, reuse what did not change, check the rest.
+
+Per file, in this order: the cache (stat, then content hash), the bytes pre-filter
+(`engine.could_match`), and only then the parse. Misses are checked in a process pool when there
+are enough of them; each worker receives the policy once, at start-up.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import Cache, Entry, content_hash
+from .engine import check_source, could_match
+from .policy import Policy
+from .source import Finding, SourceError
+
+# Never worth checking, inside or outside a git repository (ruff's defaults, less the rare ones).
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".eggs", "__pycache__",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ssot_cache", "node_modules",
+    "site-packages", "build", "dist",
+)
+PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
+# flake8's own noqa-comment syntax, so both front-ends silence the same lines.
+NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+
+
+class InputError(Exception):
+    """A path or revision on the command line that cannot be used: one line, exit 2."""
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A finding and the stripped text of its line (the baseline keys on it, not on the number)."""
+
+    finding: Finding
+    source: str
+
+
+# -- which files -------------------------------------------------------------------------------
+
+
+def discover(paths: Sequence[str], excludes: Sequence[str] = ()) -> list[str]:
+    """The Python files under `paths`, as display paths, respecting .gitignore and excludes.
+
+    Inside a git work tree git lists them (tracked plus untracked-not-ignored); elsewhere a walk
+    does. A file named explicitly is checked unless an exclude pattern matches it.
+    """
+    excluded = Excludes((*DEFAULT_EXCLUDES, *excludes))
+    found: dict[str, str] = {}  # absolute path -> display path
+    cwd = os.getcwd()
+    for name in paths:
+        path = Path(name)
+        if not path.exists() and not path.is_symlink():
+            raise InputError(f"{name}: no such file or directory")
+        if path.is_dir():
+            listed = _git_listing(path)
+            candidates = listed if listed is not None else _walk(path, excluded)
+            # exclude patterns apply below the named directory, never to its own name
+            displayed = ((os.path.normpath(os.path.join(name, rel)), rel) for rel in candidates)
+        else:
+            displayed = iter([(os.path.normpath(name), name)])
+        for display, relative in displayed:
+            if not excluded(display, relative):
+                found.setdefault(os.path.normpath(os.path.join(cwd, display)), display)
+    return sorted(found.values())
+
+
+class Excludes:
+    """Exclude patterns, compiled once. A pattern without a slash matches any component of the
+    path below the named directory (`.venv`, `*_pb2.py`); one with a slash matches the path as
+    given or the end of its absolute path (`examples/*`, `legacy/generated`)."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        patterns = list(patterns)
+        self.names = {p for p in patterns if "/" not in p and not _has_magic(p)}
+        globs = [p for p in patterns if "/" not in p and _has_magic(p)]
+        self.name_glob = _compile(globs)
+        paths = [p.rstrip("/") for p in patterns if "/" in p]
+        self.path_glob = _compile(
+            variant for p in paths for variant in (p, f"{p}/*", f"*/{p}", f"*/{p}/*"))
+
+    def __call__(self, path: str, relative: str | None = None) -> bool:
+        given = os.path.normpath(path).replace(os.sep, "/")
+        below = os.path.normpath(path if relative is None else relative).replace(os.sep, "/")
+        parts = [part for part in below.split("/") if part not in ("..", ".")]
+        if self.names.intersection(parts):
+            return True
+        if self.name_glob and any(self.name_glob.match(part) for part in parts):
+            return True
+        if self.path_glob:
+            absolute = os.path.abspath(path).replace(os.sep, "/")
+            return bool(self.path_glob.match(given) or self.path_glob.match(absolute))
+        return False
+
+
+def _has_magic(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[")
+
+
+def _compile(patterns: Iterable[str]) -> re.Pattern | None:
+    translated = [fnmatch.translate(p) for p in patterns]
+    return re.compile("|".join(translated)) if translated else None
+
+
+def _git_listing(directory: Path) -> list[str] | None:
+    """Python files under `directory` that git does not ignore, or None outside a work tree."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    command = [git, "-C", str(directory), "ls-files", "-z", "--cached", "--others",
+               "--exclude-standard", "--", "*.py"]
+    result = subprocess.run(command, capture_output=True, check=False)
+    if result.returncode != 0:
+        return None
+    if not result.stdout and _git_ignored(git, directory):
+        return None  # asked for by name, so checked: walk it as if outside git
+    names = [n for n in result.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    # --cached also lists files deleted from the work tree but not yet from the index
+    return [n for n in dict.fromkeys(names) if os.path.lexists(os.path.join(directory, n))]
+
+
+def _git_ignored(git: str, directory: Path) -> bool:
+    command = [git, "-C", str(directory), "check-ignore", "-q", "."]
+    return subprocess.run(command, capture_output=True, check=False).returncode == 0
+
+
+def _walk(directory: Path, excluded: Excludes) -> list[str]:
+    found = []
+    for root, dirs, files in os.walk(directory):
+        relative_root = os.path.relpath(root, directory)
+        dirs[:] = [d for d in dirs
+                   if not excluded(os.path.join(root, d), os.path.join(relative_root, d))]
+        found += [os.path.join(relative_root, f) for f in files if f.endswith(".py")]
+    return found
+
+
+def changed_since(revision: str) -> set[str]:
+    """Resolved paths of files changed since `revision` (`git diff --name-only`) plus untracked."""
+    try:
+        top = _git("rev-parse", "--show-toplevel").strip()
+        changed = _git("-C", top, "diff", "--name-only", "-z", revision, "--").split("\0")
+        untracked = _git("-C", top, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
+    except InputError as error:
+        raise InputError(f"--diff {revision}: {error}") from None
+    return {os.path.realpath(os.path.join(top, name)) for name in (*changed, *untracked) if name}
+
+
+def _git(*arguments: str) -> str:
+    git = shutil.which("git")
+    if git is None:
+        raise InputError("git is not on PATH")
+    result = subprocess.run([git, *arguments], capture_output=True, check=False)
+    if result.returncode != 0:
+        lines = result.stderr.decode(errors="replace").strip().splitlines()
+        raise InputError(lines[0] if lines else f"git exited {result.returncode}")
+    return result.stdout.decode("utf-8", "surrogateescape")
+
+
+# -- checking ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    display: str
+    key: str  # absolute path: the cache key
+    stat: tuple[int, int] | None  # (size, mtime_ns) before reading, or None if stat failed
+    known_hash: str | None  # the cached content hash, to recognise a touched-but-unchanged file
+
+
+@dataclass(frozen=True)
+class Outcome:
+    task: Task
+    entry: Entry | None  # what to cache (None: do not cache this file)
+    reported: tuple[Reported, ...]
+
+
+def check_files(
+    files: Sequence[str],
+    policy: Policy,
+    cache: Cache | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Reported]:
+    """Every finding in `files`, in path/line order; the cache is read and updated when given."""
+    reported: list[Reported] = []
+    tasks: list[Task] = []
+    cwd = os.getcwd()
+    for display in files:
+        task = _task(display, os.path.normpath(os.path.join(cwd, display)), cache)
+        hit = cache.lookup(task.key, task.stat) if cache and task.stat else None
+        if hit is not None:
+            reported += [Reported(f, src) for f, src in hit.findings_for(display)]
+        else:
+            tasks.append(task)
+    if progress:
+        progress(len(files) - len(tasks))
+    for outcome in _run(tasks, policy, jobs, progress):
+        task, entry = outcome.task, outcome.entry
+        if cache is None or entry is None or task.stat is None:
+            reported += outcome.reported
+        elif entry.findings is None:  # touched, content unchanged: the cached findings hold
+            entry = cache.store(task.key, entry)
+            reported += [Reported(f, src) for f, src in entry.findings_for(task.display)]
+        else:
+            cache.store(task.key, entry)
+            reported += outcome.reported
+    return sorted(reported, key=lambda r: r.finding)
+
+
+def _task(display: str, key: str, cache: Cache | None) -> Task:
+    try:
+        st = os.stat(display)
+        stat = (st.st_size, st.st_mtime_ns)
+    except OSError:
+        stat = None
+    return Task(display, key, stat, cache.known_hash(key) if cache else None)
+
+
+def _run(tasks: list[Task], policy: Policy, jobs: int | None, progress) -> Iterable[Outcome]:
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(tasks) < PARALLEL_MIN_FILES:
+        for task in tasks:
+            yield check_task(task, policy)
+            if progress:
+                progress(1)
+        return
+    from concurrent.futures import (  # ~50 ms: only when used
+        ProcessPoolExecutor,
+        as_completed,
+    )
+
+    size = max(8, min(256, len(tasks) // (workers * 4)))
+    chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(policy,)) as pool:
+        for future in as_completed([pool.submit(_check_chunk, chunk) for chunk in chunks]):
+            outcomes = future.result()
+            yield from outcomes
+            if progress:
+                progress(len(outcomes))
+
+
+_worker_policy: Policy | None = None
+
+
+def _init_worker(policy: Policy) -> None:
+    global _worker_policy
+    _worker_policy = policy
+
+
+def _check_chunk(tasks: list[Task]) -> list[Outcome]:
+    assert _worker_policy is not None
+    return [check_task(task, _worker_policy) for task in tasks]
+
+
+def check_task(task: Task, policy: Policy) -> Outcome:
+    """One file: read, pre-filter, recognise unchanged content, else parse and check."""
+    try:
+        data = Path(task.display).read_bytes()
+    except OSError as error:
+        finding = SourceError(f"cannot read: {error.strerror or error}").finding(task.display)
+        return Outcome(task, None, (Reported(finding, ""),))
+    if not could_match(data, policy):
+        return Outcome(task, Entry(task.stat, None, ()), ())
+    digest = content_hash(data)
+    if digest == task.known_hash:
+        return Outcome(task, Entry(task.stat, digest, None), ())  # None: keep cached findings
+    lines = data.decode("utf-8", "replace").splitlines()
+    try:
+        findings = check_source(data, task.display, policy, prefilter=False)
+    except Exception as error:  # an engine bug on one file must not stop the run: report it
+        findings = [SourceError(f"internal error: {type(error).__name__}: {error}").finding(task.display)]
+    findings = [f for f in findings if not silenced(f, lines)]
+    reported = tuple(Reported(f, source_line(lines, f.line)) for f in findings)
+    if any(f.code == "SOT000" for f in findings):
+        return Outcome(task, None, reported)  # its message names the path: recheck every time
+    return Outcome(task, Entry.of(task.stat, digest, reported), reported)
+
+
+def source_line(lines: list[str], number: int) -> str:
+    return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+
+def silenced(finding: Finding, lines: list[str]) -> bool:
+    match = NOQA.search(source_line(lines, finding.line))
+    if match is None:
+        return False
+    codes = match.group("codes")
+    if codes is None:
+        return True
+    listed = tuple(c for c in re.split(r"[,\s]+", codes) if c)
+    return finding.code.startswith(listed)

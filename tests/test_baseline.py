@@ -1,0 +1,217 @@
+"""Baselines: `ssot baseline` records, `ssot check --baseline` fails only on new findings,
+reports fixed ones, `--update-baseline` only shrinks; flake8 takes the same file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run
+
+TOTAL = 83
+AGENT = "netra_backend/app/services/agent_service.py"
+CHAT = "netra_backend/app/services/chat_service.py"
+SINGLETON_CALL = "manager = get_websocket_manager()"
+DEPRECATED_IMPORT = (
+    "from netra_backend.app.websocket_core.websocket_manager_factory import create_websocket_manager"
+)
+
+
+def ssot(*arguments, cwd):
+    return run("ssot", *arguments, "--no-cache", cwd=cwd)
+
+
+@pytest.fixture
+def recorded(legacy_copy: Path) -> Path:
+    result = ssot("baseline", "--baseline", "ssot-baseline.json", cwd=legacy_copy)
+    assert result.returncode == 0, result.stderr
+    return legacy_copy
+
+
+def entries(tree: Path) -> list[dict]:
+    return json.loads((tree / "ssot-baseline.json").read_text())["findings"]
+
+
+def test_baseline_file_is_readable_sorted_one_entry_per_line(recorded):
+    text = (recorded / "ssot-baseline.json").read_text()
+    found = entries(recorded)
+    assert sum(entry["count"] for entry in found) == TOTAL
+    keys = [(e["path"], e["code"], e["subject"], e["source"]) for e in found]
+    assert keys == sorted(keys)
+    assert {
+        "code": "SOT101", "count": 1, "path": AGENT, "source": SINGLETON_CALL,
+        "subject": "netra_backend.app.websocket_core.get_websocket_manager",
+    } in found
+    entry_lines = [line for line in text.splitlines() if line.lstrip().startswith('{"code"')]
+    assert len(entry_lines) == len(found)
+    assert "line" not in found[0]  # keyed on the source text, never on the line number
+
+
+def test_check_with_a_fresh_baseline_passes(recorded):
+    result = ssot("check", "--baseline", "ssot-baseline.json", cwd=recorded)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "All checks passed!\n", "")
+
+
+def test_a_new_finding_fails_and_is_the_only_one_reported(recorded):
+    chat = recorded / CHAT
+    chat.write_text(chat.read_text() + DEPRECATED_IMPORT + "\n")
+    line = len(chat.read_text().splitlines())
+    result = ssot("check", "--baseline", "ssot-baseline.json", cwd=recorded)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        (f"{CHAT}:{line}:72: SOT002 import of deprecated module "
+        "netra_backend.app.websocket_core.websocket_manager_factory; use "
+        "netra_backend.app.websocket_core.websocket_manager"),
+        "Found 1 error.",
+    ]
+
+
+def test_a_finding_on_a_moved_line_still_matches(recorded):
+    agent = recorded / AGENT
+    agent.write_text("# a comment\n# and another\n\n" + agent.read_text())
+    moved = ssot("check", cwd=recorded)
+    assert f"{AGENT}:18:19: SOT101" in moved.stdout  # it did move
+    result = ssot("check", "--baseline", "ssot-baseline.json", cwd=recorded)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "All checks passed!\n", "")
+
+
+def test_a_second_identical_finding_is_new(recorded):
+    agent = recorded / AGENT
+    agent.write_text(agent.read_text() + f"\n\ndef again():\n    {SINGLETON_CALL}\n")
+    line = len(agent.read_text().splitlines())
+    result = ssot("check", "--baseline", "ssot-baseline.json", cwd=recorded)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].startswith(f"{AGENT}:{line}:15: SOT101 ")
+    assert result.stdout.splitlines()[-1] == "Found 1 error."
+
+
+def test_a_fixed_finding_is_reported_and_update_shrinks_the_file(recorded):
+    agent = recorded / AGENT
+    agent.write_text(agent.read_text().replace(SINGLETON_CALL, "manager = None"))
+    before = (recorded / "ssot-baseline.json").read_text()
+    result = ssot("check", "--baseline", "ssot-baseline.json", cwd=recorded)
+    assert (result.returncode, result.stdout) == (0, "All checks passed!\n")
+    assert result.stderr.splitlines() == [
+        f"ssot: fixed, in the baseline: {AGENT}: SOT101 {SINGLETON_CALL}",
+        "ssot: 1 baseline entry fixed; `--update-baseline` removes them",
+    ]
+    assert (recorded / "ssot-baseline.json").read_text() == before  # not without the flag
+
+    updated = ssot("check", "--baseline", "ssot-baseline.json", "--update-baseline", cwd=recorded)
+    assert updated.returncode == 0
+    assert updated.stderr.splitlines()[-1] == (
+        "ssot: removed 1 fixed finding from ssot-baseline.json")
+    after = (recorded / "ssot-baseline.json").read_text()
+    removed = set(before.splitlines()) - set(after.splitlines())
+    assert len(removed) == 1 and SINGLETON_CALL in removed.pop()
+    assert set(after.splitlines()) <= set(before.splitlines())
+    assert sum(e["count"] for e in entries(recorded)) == TOTAL - 1
+    again = ssot("check", "--baseline", "ssot-baseline.json", cwd=recorded)
+    assert (again.returncode, again.stderr) == (0, "")
+
+
+def test_update_baseline_never_adds_entries(recorded):
+    chat = recorded / CHAT
+    chat.write_text(chat.read_text() + DEPRECATED_IMPORT + "\n")
+    before = (recorded / "ssot-baseline.json").read_text()
+    result = ssot("check", "--baseline", "ssot-baseline.json", "--update-baseline", cwd=recorded)
+    assert result.returncode == 1
+    assert (recorded / "ssot-baseline.json").read_text() == before
+
+
+def test_checking_a_subset_does_not_count_other_files_as_fixed(recorded):
+    result = ssot("check", "--baseline", "ssot-baseline.json", "--update-baseline",
+                  "netra_backend/app/services", cwd=recorded)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert sum(e["count"] for e in entries(recorded)) == TOTAL
+
+
+def test_recording_a_subset_keeps_the_other_entries(recorded):
+    agent = recorded / AGENT
+    agent.write_text(agent.read_text().replace(SINGLETON_CALL, "manager = None"))
+    result = ssot("baseline", "--baseline", "ssot-baseline.json", AGENT, cwd=recorded)
+    assert result.returncode == 0
+    assert sum(e["count"] for e in entries(recorded)) == TOTAL - 1
+    assert not [e for e in entries(recorded) if e["path"] == AGENT]
+
+
+def test_baseline_paths_are_relative_to_the_baseline_file(recorded):
+    (recorded / "ci").mkdir()
+    result = ssot("baseline", "--baseline", "ci/base.json", cwd=recorded)
+    assert result.returncode == 0
+    paths = {e["path"] for e in json.loads((recorded / "ci/base.json").read_text())["findings"]}
+    assert f"../{AGENT}" in paths
+    # used from another working directory, it still matches
+    inside = ssot("check", "--baseline", "../ci/base.json", ".", cwd=recorded / "netra_backend")
+    assert (inside.returncode, inside.stdout) == (0, "All checks passed!\n")
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("not json", "not JSON"),
+    ('{"findings": {}, "version": 1}', 'expected an object with a "findings" list'),
+    ('{"findings": [], "version": 9}', "unsupported version 9"),
+    ('{"findings": [{"path": "a.py"}], "version": 1}', "entry 1 needs string fields"),
+    (('{"findings": [{"path": "a", "code": "S", "subject": "", "source": "", "count": 0}], '
+     '"version": 1}'), "entry 1: count must be a positive integer"),
+])
+def test_a_malformed_baseline_is_one_line_and_exit_2(recorded, content, reason):
+    (recorded / "bad.json").write_text(content)
+    result = ssot("check", "--baseline", "bad.json", cwd=recorded)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"ssot: error: bad.json: not a valid baseline: {reason}")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_missing_baseline_and_a_lone_update_flag_are_usage_errors(recorded):
+    missing = ssot("check", "--baseline", "nope.json", cwd=recorded)
+    assert missing.returncode == 2
+    assert missing.stderr == (
+        "ssot: error: nope.json: no such baseline file (record one with `ssot baseline`)\n")
+    lone = ssot("check", "--update-baseline", cwd=recorded)
+    assert (lone.returncode, lone.stderr) == (
+        2, "ssot: error: --update-baseline needs --baseline FILE\n")
+
+
+def test_baseline_write_keeps_the_file_mode(recorded):
+    path = recorded / "ssot-baseline.json"
+    path.chmod(0o640)
+    agent = recorded / AGENT
+    agent.write_text(agent.read_text().replace(SINGLETON_CALL, "manager = None"))
+    ssot("check", "--baseline", "ssot-baseline.json", "--update-baseline", cwd=recorded)
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in recorded.iterdir() if p.name.startswith(".ssot-baseline")] == []
+
+
+# -- the flake8 plugin takes the same baseline ------------------------------------------------------
+
+
+def test_flake8_with_the_baseline_reports_only_new_findings(recorded):
+    clean = run("flake8", "--select", "SOT", "--ssot-baseline", "ssot-baseline.json",
+                "netra_backend", cwd=recorded)
+    assert (clean.returncode, clean.stdout) == (0, "")
+    agent = recorded / AGENT
+    agent.write_text("# moved\n" + agent.read_text() + f"\n\ndef again():\n    {SINGLETON_CALL}\n")
+    line = len(agent.read_text().splitlines())
+    flake8 = run("flake8", "--select", "SOT", "--ssot-baseline", "ssot-baseline.json",
+                 "netra_backend", cwd=recorded)
+    check = ssot("check", "--baseline", "ssot-baseline.json", "netra_backend", cwd=recorded)
+    assert flake8.returncode == 1
+    assert flake8.stdout.splitlines() == check.stdout.splitlines()[:-1]
+    assert flake8.stdout.startswith(f"{AGENT}:{line}:15: SOT101 ")
+
+
+def test_flake8_reads_the_baseline_from_its_config(recorded):
+    (recorded / "setup.cfg").write_text("[flake8]\nssot-baseline = ssot-baseline.json\n")
+    result = run("flake8", "--select", "SOT", "netra_backend", cwd=recorded)
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_flake8_with_a_malformed_baseline_is_one_line_and_exit_2(recorded):
+    (recorded / "bad.json").write_text("[]")
+    result = run("flake8", "--select", "SOT", "--ssot-baseline", "bad.json", "netra_backend",
+                 cwd=recorded)
+    assert result.returncode == 2
+    assert result.stderr == (
+        'ssot-flake8: error: bad.json: not a valid baseline: expected an object with a '
+        '"findings" list\n')
