@@ -307,8 +307,8 @@ def ensure_tree(tree: Path) -> None:
     if not (tree / ".importlinter").is_file():
         print(f"run.py: generating {tree} (benchmarks/generate.py) ...", file=sys.stderr)
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(tree)], check=True)
-    # A real backend is its own repository; a tree inside this (ignoring) repo would be hidden
-    # from git-aware discovery, so the tree gets a repository of its own.
+    # A real backend is its own repository, and `ssot check` lists a repository's files with
+    # git: the tree gets a repository of its own so discovery is timed the way it runs there.
     top = subprocess.run(["git", "-C", str(tree), "rev-parse", "--show-toplevel"],
                          capture_output=True, text=True, check=False)
     if shutil.which("git") and Path(top.stdout.strip() or "/").resolve() != tree.resolve():
