@@ -20,6 +20,7 @@ ROWS = [
     "`ruff check --select TID251",
     "flake8 default checks alone",
     "flake8 default checks + SOT plugin",
+    "flake8 with no checker",
     "`flake8 --select SOT`",
     "flake8-tidy-imports",
     "`lint-imports` cold",
@@ -65,6 +66,7 @@ def test_the_front_ends_report_the_same_findings(results):
     assert total(ssot) > 0
     assert row(text, "`ssot check` warm")[1] == ssot
     assert row(text, "`flake8 --select SOT`")[1] == ssot
+    assert row(text, "flake8 with no checker")[1] == "0"
     assert row(text, "`lint-imports` cold")[1] == f"{ssot}; 1 broken contract(s)"
     with_plugin = row(text, "flake8 default checks + SOT plugin")[1]
     alone = row(text, "flake8 default checks alone")[1]
@@ -77,5 +79,6 @@ def test_the_report_names_machine_targets_and_versions(results):
     assert "cores" in text and "ruff " in text and "flake8 " in text
     assert "`ssot check` cold at or below ruff:" in text
     assert "the flake8 plugin at most 5% on top of flake8 alone:" in text
+    assert "the plugin's own work" in text
     assert "shared" in text
     assert stderr == ""  # progress is for a TTY only
