@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import __version__, audit, check_command
+from . import __version__, audit, check_command, fix
 from .options import UsageError
 from .policy import PolicyError
 from .rules import rules_table_markdown, rules_text
@@ -34,11 +34,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     check_command.add_parser(verbs)
 
+    fix.add_parser(verbs)
+
     rules = verbs.add_parser("rules", help="print the rule catalog")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     rules.set_defaults(handler=run_rules)
 
     audit.add_parser(verbs)
+
+    from . import init, ruff_sync
+
+    ruff_sync.add_parser(verbs)
+    init.add_parser(verbs)
     return parser
 
 

@@ -39,11 +39,12 @@ def check_source(
     if prefilter and not could_match(data, policy):
         return []
     try:
-        tree = parse(decode(data), path)
+        text = decode(data)
+        tree = parse(text, path)
     except SourceError as error:
         return [error.finding(path)]
-    lines = data.decode("utf-8", "replace").splitlines()
-    return check_tree(tree, path, policy, lines, imports=imports)
+    # Columns are counted on the decoded text that was parsed (no BOM, declared encoding).
+    return check_tree(tree, path, policy, text.splitlines(), imports=imports)
 
 
 def check_file(

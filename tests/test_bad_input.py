@@ -55,3 +55,14 @@ def test_huge_file_is_reported_not_parsed(mini_project, monkeypatch):
 def test_missing_path_is_a_usage_error(mini_project):
     result = run("ssot", "check", "nope", cwd=mini_project.root)
     assert (result.returncode, result.stderr) == (2, "ssot: error: nope: no such file or directory\n")
+
+
+def test_columns_after_a_byte_order_mark_and_a_declared_encoding(mini_project):
+    from ssot_flake8.engine import check_source
+    from ssot_flake8.policy import load_policy
+
+    policy = load_policy(mini_project.root / ".importlinter")
+    bom = b"\xef\xbb\xbffrom pkg.core.legacy import OldManager\nOldManager(user_context=1)\n"
+    latin = b"# -*- coding: latin-1 -*-\nx = '\xe9'; from pkg.core.legacy import OldManager\n"
+    assert [(f.line, f.col, f.code) for f in check_source(bom, "a.py", policy)] == [(1, 29, "SOT001")]
+    assert [(f.line, f.col, f.code) for f in check_source(latin, "b.py", policy)] == [(2, 38, "SOT001")]
