@@ -636,6 +636,17 @@ def _string_items(node: ast.AST) -> set[str]:
     return set()
 
 
+def _own_nodes(node: ast.AST):
+    """The nodes of a function body, without descending into nested scopes (as FunctionFacts
+    walks them; `ssot init` uses it too)."""
+    stack = _children(node)
+    while stack:
+        child = stack.pop()
+        yield child
+        if not isinstance(child, SCOPE_NODES):
+            stack.extend(_children(child))
+
+
 # Fields that never hold a node to descend into: ctx/operator singletons (nothing below them)
 # and plain strings and numbers. A Constant's `value` is data too.
 LEAF_FIELDS = {"ctx", "op", "ops", "id", "arg", "attr", "name", "asname", "module", "level", "kind",
