@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .policy import Policy
-from .source import SourceError, decode, parse
+from .source import SourceError, absolute_import, decode, parse
 
 FORMAT = 2  # bump when the cached record layout changes
 COMPILED_SUFFIXES = (".pyi", ".so", ".pyd")
@@ -117,7 +117,7 @@ class ModuleRecorder:
                 self.bind(top, ">" + top)
 
     def on_ImportFrom(self, node: ast.ImportFrom) -> None:
-        module = absolute_module(self.module, self.is_package, node.level, node.module)
+        module = absolute_import(self.module, self.is_package, node.level, node.module)
         if module is None:
             return
         for alias in node.names:
@@ -183,18 +183,6 @@ class ModuleRecorder:
         for item in _string_items(value):
             if item not in self.info.all:
                 self.info.all.append(item)
-
-
-def absolute_module(module: str, is_package: bool, level: int, name: str | None) -> str | None:
-    """The absolute module of `from <level dots><name> import ...` written in `module`."""
-    if not level:
-        return name
-    package = module if is_package else module.rpartition(".")[0]
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join(base + (name.split(".") if name else [])) or None
 
 
 def _rewrites_namespace(tree: ast.Module) -> bool:

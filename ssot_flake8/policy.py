@@ -164,8 +164,11 @@ class Policy:
     def keywords(self) -> frozenset[bytes]:
         """Words at least one of which a file must contain to hold any finding (the pre-filter)."""
         if "keywords" not in self._derived:
-            words = {qualname.rpartition(".")[2] for qualname in self.known_names()}
-            self._derived["keywords"] = frozenset(word.encode() for word in words)
+            words = {qualname.rpartition(".")[2].encode() for qualname in self.known_names()}
+            # A file holding `WebSocketManagerFactory` holds `WebSocketManager` too: only the
+            # words no other word contains are searched (each is one pass over the file's bytes).
+            self._derived["keywords"] = frozenset(
+                word for word in words if not any(other in word for other in words - {word}))
         return self._derived["keywords"]
 
     def short_names(self) -> dict[str, Symbol]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import functools
+import gc
 import io
 import tokenize
 import warnings
@@ -59,6 +61,23 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def without_cycle_collection(function):
+    """Run `function` with the cycle collector off. Parsing and checking a file build ~10^5
+    acyclic nodes that reference counting frees; the collector scanning them while they are
+    built costs ~20% of the time and can free nothing."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+    return wrapper
+
+
+@without_cycle_collection
 def parse(text: str, path: str) -> ast.Module:
     try:
         with warnings.catch_warnings():

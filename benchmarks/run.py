@@ -1,0 +1,534 @@
+"""Time the bundle against ruff, flake8-tidy-imports and lint-imports on one generated tree.
+
+    python benchmarks/run.py [--tree benchmarks/trees/big] [--runs 3] [--output benchmarks/RESULTS.md]
+
+Every tool runs as a subprocess in the tree, `--runs` times, the rounds interleaved (so a load
+spike on a shared machine hits every tool alike). Per run: wall time, CPU time (user + system of
+the process and its children: steadier than wall time when other work shares the machine), peak
+RSS (of the largest single process) and the findings the tool printed. The report gives medians,
+ratios against ruff, the targets the code is tuned for, and the machine and tool versions.
+A tool that is not installed is skipped with a note. Progress goes to stderr on a TTY.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_TREE = HERE / "trees" / "big"
+FLAKE8_DEFAULT_PLUGINS = "E,F,W,C90"  # what flake8 itself ships: pycodestyle, pyflakes, mccabe
+FINDING_LINE = re.compile(r"^.+?:\d+:\d+: ([A-Z]+[0-9]+)\b", re.MULTILINE)
+# lint-imports' form, `module:line: SOTnnn`; rich turns a `:100:` into an emoji, hence \S*
+CONTRACT_FINDING = re.compile(r"^[\w.]+\S* (SOT\d{3})\b", re.MULTILINE)
+READ_ALL = """
+import os, sys
+total = 0
+for root, dirs, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith(".py"):
+            with open(os.path.join(root, name), "rb") as handle:
+                total += len(handle.read())
+print(total)
+"""
+
+
+# -- running one command -------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    rss_mb: float
+    exit_code: int
+    output: str
+
+
+def measure(argv: list[str], cwd: Path) -> Sample:
+    """Run argv to completion; os.wait4 gives this child's resource usage (with its children).
+
+    Linux keeps the pre-exec high-water mark in ru_maxrss, so a child forked from this Python
+    process never shows less than its RSS; GNU time, a small C program, is used to fork the tool
+    when it is there. Either way the figure is the largest single process, not a sum.
+    """
+    env = {**os.environ, "COLUMNS": "10000"}  # no wrapped lines in rich (lint-imports) output
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as rss_file:
+        command = [GNU_TIME, "-f", "%M", "-o", rss_file.name, *argv] if GNU_TIME else argv
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        output = out.read().decode("utf-8", "replace")
+        timed = rss_file.read().split()
+    rss_kb = int(timed[-1]) if GNU_TIME and timed and timed[-1].isdigit() else usage.ru_maxrss
+    return Sample(wall, usage.ru_utime + usage.ru_stime, rss_kb / 1024, process.returncode, output)
+
+
+def gnu_time() -> str | None:
+    path = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    if not path:
+        return None
+    probe = subprocess.run([path, "-f", "%M", "true"], capture_output=True, text=True, check=False)
+    return path if probe.returncode == 0 and probe.stderr.strip().isdigit() else None
+
+
+GNU_TIME = gnu_time()
+
+
+# -- the tools -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Tool:
+    key: str
+    label: str
+    argv: list[str]
+    tree: Path  # the working directory: the tree the tool checks
+    count: Callable[[str], collections.Counter] | None = None  # findings by code, from the output
+    prepare: Callable[[], None] | None = None  # before each timed run (e.g. drop a cache)
+    ok_codes: tuple[int, ...] = (0, 1)
+    samples: list[Sample] = field(default_factory=list)
+    skipped: str = ""  # why the tool did not run
+
+    def findings(self) -> collections.Counter | None:
+        return self.count(self.samples[-1].output) if self.count and self.samples else None
+
+
+def codes_in(output: str, prefix: str = "") -> collections.Counter:
+    return collections.Counter(c for c in FINDING_LINE.findall(output) if c.startswith(prefix))
+
+
+def lint_imports_findings(output: str) -> collections.Counter:
+    """The SSOT findings the ssot contract lists (`module:line: SOTnnn ...`) and broken contracts."""
+    found = collections.Counter(CONTRACT_FINDING.findall(output))
+    broken = re.search(r"(\d+) broken", output)
+    if broken:
+        found["broken contracts"] = int(broken.group(1))
+    return found
+
+
+def remove(path: Path) -> Callable[[], None]:
+    return lambda: shutil.rmtree(path, ignore_errors=True)
+
+
+class Tools:
+    """Finds the executables (the running interpreter's bin dir first, then PATH)."""
+
+    def __init__(self, tree: Path, work: Path, flake8_tree: Path | None = None) -> None:
+        self.tree = tree
+        self.flake8_tree = flake8_tree or tree
+        self.work = work
+        self.bin = Path(sys.executable).parent
+
+    def which(self, name: str) -> str | None:
+        local = self.bin / name
+        return str(local) if local.exists() else shutil.which(name)
+
+    def has_module(self, distribution: str) -> bool:
+        try:
+            metadata.version(distribution)
+            return True
+        except metadata.PackageNotFoundError:
+            return False
+
+    def build(self) -> list[Tool]:
+        tree, python, flake8_tree = self.tree, sys.executable, self.flake8_tree
+        flake8 = [python, str(HERE / "flake8_plugins.py")]
+        on = f" (tree `{flake8_tree.name}`)" if flake8_tree != tree else ""
+        tools = [
+            Tool("floor-python", "floor: read every .py (Python loop)",
+                 [python, "-c", READ_ALL, "."], tree),
+            Tool("floor-cat", "floor: `cat` every .py (find, xargs)",
+                 ["sh", "-c", "find . -name '*.py' -print0 | xargs -0 cat > /dev/null"], tree),
+        ]
+        ssot = self.which("ssot")
+        tools += [
+            Tool("ssot-cold", "`ssot check` cold (no cache)", [ssot or "ssot", "check", "."],
+                 tree, lambda o: codes_in(o, "SOT"), remove(tree / ".ssot_cache")),
+            Tool("ssot-warm", "`ssot check` warm (second run)", [ssot or "ssot", "check", "."],
+                 tree, lambda o: codes_in(o, "SOT")),
+        ]
+        if not ssot:
+            self.skip(tools[-2:], "ssot is not installed")
+        ruff = self.which("ruff")
+        tools.append(Tool(
+            "ruff", "`ruff check --select TID251 --no-cache`",
+            [ruff or "ruff", "check", "--select", "TID251", "--no-cache", "--config",
+             str(self.work / "ruff.toml"), "--output-format", "concise", "."],
+            tree, lambda o: codes_in(o, "TID"),
+        ))
+        if not ruff:
+            self.skip(tools[-1:], "ruff is not installed")
+        tools += [
+            Tool("flake8-default", f"flake8 default checks alone (E,F,W,C90){on}",
+                 [*flake8, FLAKE8_DEFAULT_PLUGINS, "--", "."], flake8_tree, codes_in),
+            Tool("flake8-default-sot", f"flake8 default checks + SOT plugin{on}",
+                 [*flake8, f"{FLAKE8_DEFAULT_PLUGINS},SOT", "--", "."], flake8_tree, codes_in),
+            Tool("flake8-none", f"flake8 with no checker (reads, tokenizes, parses){on}",
+                 [*flake8, "none", "--", "."], flake8_tree, codes_in),
+            Tool("flake8-sot", f"`flake8 --select SOT` (SOT plugin only){on}",
+                 [*flake8, "SOT", "--", "--select", "SOT", "."], flake8_tree,
+                 lambda o: codes_in(o, "SOT")),
+            Tool("flake8-tidy",
+                 f"flake8-tidy-imports `--select I251 --banned-modules` (same bans){on}",
+                 [*flake8, "I25", "--", "--select", "I251", "--banned-modules",
+                  (self.work / "banned-modules.txt").read_text(encoding="utf-8"), "."],
+                 flake8_tree, lambda o: codes_in(o, "I25")),
+        ]
+        if not self.which("flake8"):
+            self.skip(tools[-5:], "flake8 is not installed")
+        elif not self.has_module("flake8-tidy-imports"):
+            self.skip(tools[-1:], "flake8-tidy-imports is not installed")
+        lint_imports = self.which("lint-imports")
+        cache = tree / ".import_linter_cache"
+        tools += [
+            Tool("lint-imports-cold", "`lint-imports` cold (no cache)",
+                 [lint_imports or "lint-imports", "--config", ".importlinter"],
+                 tree, lint_imports_findings, remove(cache)),
+            Tool("lint-imports-cached", "`lint-imports` cached (second run)",
+                 [lint_imports or "lint-imports", "--config", ".importlinter"],
+                 tree, lint_imports_findings),
+        ]
+        if not lint_imports:
+            self.skip(tools[-2:], "lint-imports is not installed")
+        return tools
+
+    @staticmethod
+    def skip(tools: list[Tool], why: str) -> None:
+        for tool in tools:
+            tool.skipped = why
+
+
+# -- the bans ruff and flake8-tidy-imports get -------------------------------------------------
+
+
+def write_bans(tree: Path, work: Path, ssot: str | None) -> str:
+    """Write work/ruff.toml (TID251) and work/banned-modules.txt (I251) with the policy's bans.
+
+    `ssot sync-ruff` writes the ruff config when this ssot has the verb; otherwise the same bans
+    are derived here from the policy. flake8-tidy-imports gets exactly the bans ruff got.
+    """
+    config = work / "ruff.toml"
+    config.write_text("", encoding="utf-8")
+    source = "config written by `ssot sync-ruff`"
+    synced = ssot and subprocess.run(
+        [ssot, "sync-ruff", "--config", str(tree / ".importlinter"), "--pyproject", str(config)],
+        cwd=tree, capture_output=True, check=False,
+    ).returncode == 0
+    if synced:
+        from ssot_flake8.policy import tomllib
+
+        bans = {name: entry["msg"] for name, entry in tomllib.loads(config.read_text())
+                ["lint"]["flake8-tidy-imports"]["banned-api"].items()}
+    else:
+        bans = policy_bans(tree / ".importlinter")
+        config.write_text(ruff_toml(bans), encoding="utf-8")
+        source = "bans derived from the policy by benchmarks/run.py: `ssot sync-ruff` not available"
+    (work / "banned-modules.txt").write_text(
+        "".join(f"{name} = {message}\n" for name, message in bans.items()), encoding="utf-8")
+    return source
+
+
+def policy_bans(config: Path) -> dict[str, str]:
+    """What `ssot sync-ruff` bans: deprecated modules, banned calls and non-canonical names."""
+    from ssot_flake8.policy import load_policy
+
+    policy = load_policy(config)
+    bans = {module: f"[ssot] SOT002 deprecated module{d.instead}"
+            for module, d in policy.deprecated.items()}
+    bans.update({name: f"[ssot] {call.code} {call.instead}" for name, call in policy.banned.items()})
+    bans.update({name: f"[ssot] SOT001 use `{symbol.import_line}`"
+                 for name, symbol in policy.names.items() if name != symbol.qualname})
+    return dict(sorted(bans.items()))
+
+
+def ruff_toml(bans: dict[str, str]) -> str:
+    lines = ["[lint.flake8-tidy-imports.banned-api]"]
+    lines += [f"{json.dumps(name)}.msg = {json.dumps(message)}" for name, message in bans.items()]
+    return "\n".join(lines) + "\n"
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+
+class Progress:
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.tty = sys.stderr.isatty()
+
+    def step(self, text: str) -> None:
+        self.done += 1
+        if self.tty:
+            sys.stderr.write(f"\r\033[K[{self.done}/{self.total}] {text}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            sys.stderr.write("\r\033[K")
+
+
+def run_all(tools: list[Tool], runs: int) -> None:
+    active = [tool for tool in tools if not tool.skipped]
+    progress = Progress(runs * len(active))
+    for round_number in range(1, runs + 1):
+        for tool in active:
+            progress.step(f"{tool.label} (run {round_number}/{runs})")
+            if tool.prepare:
+                tool.prepare()
+            sample = measure(tool.argv, tool.tree)
+            if sample.exit_code not in tool.ok_codes:
+                progress.close()
+                last = sample.output.strip().splitlines()[-1:] or ["no output"]
+                tool.skipped = f"failed (exit {sample.exit_code}): {last[0][:200]}"
+                print(f"run.py: {tool.key}: {tool.skipped}", file=sys.stderr)
+                active = [t for t in active if t is not tool]
+                continue
+            tool.samples.append(sample)
+    progress.close()
+
+
+def ensure_tree(tree: Path) -> None:
+    if not (tree / ".importlinter").is_file():
+        print(f"run.py: generating {tree} (benchmarks/generate.py) ...", file=sys.stderr)
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(tree)], check=True)
+    # A real backend is its own repository, and `ssot check` lists a repository's files with
+    # git: the tree gets a repository of its own so discovery is timed the way it runs there.
+    top = subprocess.run(["git", "-C", str(tree), "rev-parse", "--show-toplevel"],
+                         capture_output=True, text=True, check=False)
+    if shutil.which("git") and Path(top.stdout.strip() or "/").resolve() != tree.resolve():
+        subprocess.run(["git", "init", "-q", str(tree)], check=True)
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def wall(tool: Tool) -> float:
+    return median([s.wall for s in tool.samples])
+
+
+def cpu(tool: Tool) -> float:
+    return median([s.cpu for s in tool.samples])
+
+
+def findings_text(counts: collections.Counter | None) -> str:
+    if counts is None:
+        return "–"
+    contracts = counts.pop("broken contracts", None)
+    parts = ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))
+    text = f"{sum(counts.values())} ({parts})" if parts else "0"
+    return text + (f"; {contracts} broken contract(s)" if contracts is not None else "")
+
+
+def results_table(tools: list[Tool]) -> list[str]:
+    by_key = {tool.key: tool for tool in tools}
+    ruff = by_key.get("ruff")
+    ruff_wall = wall(ruff) if ruff and ruff.samples else None
+    rows = ["| tool | findings | wall s (median) | wall min–max | CPU s (median) | × ruff (wall) "
+            "| peak RSS MB |", "|---|---|---:|---:|---:|---:|---:|"]
+    for tool in tools:
+        if tool.skipped:
+            rows.append(f"| {tool.label} | skipped: {tool.skipped} | | | | | |")
+            continue
+        walls = [s.wall for s in tool.samples]
+        same_tree = ruff is not None and tool.tree == ruff.tree
+        ratio = f"{wall(tool) / ruff_wall:.2f}" if ruff_wall and same_tree else "–"
+        rss = max(s.rss_mb for s in tool.samples)
+        rows.append(f"| {tool.label} | {findings_text(tool.findings())} | {wall(tool):.2f} "
+                    f"| {min(walls):.2f}–{max(walls):.2f} | {cpu(tool):.2f} | {ratio} | {rss:.0f} |")
+    return rows
+
+
+def targets(tools: list[Tool]) -> list[str]:
+    """Each target judged on median wall time and on median CPU time."""
+    by_key = {tool.key: tool for tool in tools if tool.samples}
+    lines = []
+
+    def verdict(on_wall: bool, on_cpu: bool) -> str:
+        def word(ok: bool) -> str:
+            return "met" if ok else "not met"
+        return f"**{word(on_wall)}** on wall time, **{word(on_cpu)}** on CPU time"
+
+    if {"ssot-cold", "ruff"} <= by_key.keys():
+        cold, ruff = by_key["ssot-cold"], by_key["ruff"]
+        lines.append(f"- `ssot check` cold at or below ruff: {wall(cold):.2f} s vs {wall(ruff):.2f} s "
+                     f"wall, {cpu(cold):.2f} s vs {cpu(ruff):.2f} s CPU: "
+                     f"{verdict(wall(cold) <= wall(ruff), cpu(cold) <= cpu(ruff))}")
+    if {"ssot-cold", "ssot-warm"} <= by_key.keys():
+        cold, warm = by_key["ssot-cold"], by_key["ssot-warm"]
+        lines.append(f"- warm at most a fifth of cold: {wall(warm):.2f} s vs {wall(cold):.2f} s wall, "
+                     f"{cpu(warm):.2f} s vs {cpu(cold):.2f} s CPU: "
+                     f"{verdict(wall(warm) <= wall(cold) / 5, cpu(warm) <= cpu(cold) / 5)}")
+    if {"flake8-default", "flake8-default-sot"} <= by_key.keys():
+        alone, both = by_key["flake8-default"], by_key["flake8-default-sot"]
+        on_wall = (wall(both) - wall(alone)) / wall(alone) * 100
+        on_cpu = (cpu(both) - cpu(alone)) / cpu(alone) * 100
+        lines.append(f"- the flake8 plugin at most 5% on top of flake8 alone: {on_wall:+.1f}% wall, "
+                     f"{on_cpu:+.1f}% CPU: {verdict(on_wall <= 5, on_cpu <= 5)}")
+    if {"flake8-default", "flake8-sot", "flake8-none"} <= by_key.keys():
+        alone, sot, none = by_key["flake8-default"], by_key["flake8-sot"], by_key["flake8-none"]
+        own = (cpu(sot) - cpu(none)) / cpu(alone) * 100
+        lines.append(f"  - the plugin's own work, less noisy than that difference of two long runs: "
+                     f"`flake8 --select SOT` minus flake8 with no checker = "
+                     f"{cpu(sot) - cpu(none):.2f} s CPU, {own:+.1f}% of flake8 alone")
+    return lines
+
+
+def machine() -> list[str]:
+    model = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
+                  if line.startswith("model name")), platform.processor() or "unknown")
+    memory = next((line.split()[1] for line in _read("/proc/meminfo").splitlines()
+                   if line.startswith("MemTotal")), None)
+    memory_text = f"{int(memory) / 1024 / 1024:.1f} GiB" if memory else "unknown"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [f"- {cores} cores ({model}), {memory_text} memory, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}"]
+
+
+def versions() -> str:
+    names = ("ssot-flake8", "ruff", "flake8", "flake8-tidy-imports", "import-linter", "grimp")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    return ", ".join(found)
+
+
+def measured_code() -> str:
+    """Which ssot_flake8 was measured: its checkout's branch and commit, when it is one."""
+    try:
+        import ssot_flake8
+    except ImportError:
+        return "ssot_flake8 not importable"
+    where = Path(ssot_flake8.__file__).resolve().parents[1]
+    described = subprocess.run(
+        ["git", "-C", str(where), "log", "-1", "--format=%h %s"], capture_output=True, text=True,
+        check=False).stdout.strip()
+    branch = subprocess.run(["git", "-C", str(where), "branch", "--show-current"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    return f"branch `{branch}` at {described[:90]}" if described else f"{where}"
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def tree_summary(tree: Path) -> str:
+    try:
+        manifest = json.loads((tree / "MANIFEST.json").read_text(encoding="utf-8"))
+        return (f"{manifest['modules']:,} modules, {manifest['lines']:,} lines, "
+                f"{manifest['bytes'] / 1e6:.0f} MB")
+    except (OSError, ValueError, KeyError):
+        return "no MANIFEST.json"
+
+
+def report(tools: list[Tool], tree: Path, flake8_tree: Path, runs: int, bans_source: str,
+           load: tuple) -> str:
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    trees = f"tree `{tree.name}` ({tree_summary(tree)})"
+    if flake8_tree != tree:
+        trees += (f"; the flake8 rows on tree `{flake8_tree.name}` ({tree_summary(flake8_tree)}): "
+                  "a full flake8 run over the big tree takes minutes")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `benchmarks/run.py` on {now}: {trees}; {runs} run(s) per tool, rounds "
+        "interleaved. Medians; peak RSS is the largest single process (the maximum over the runs).",
+        "",
+        "## Machine",
+        "",
+        *machine(),
+        f"- {versions()}",
+        f"- ssot_flake8 measured: {measured_code()}",
+        f"- load average {load[0]:.1f} at the start, {load[1]:.1f} at the end: the machine was "
+        "shared with other work while this ran, so wall times are noisy; CPU time (user + system, "
+        "children included) is the steadier figure.",
+        "",
+        "## Targets",
+        "",
+        *targets(tools),
+        "",
+        "## All tools",
+        "",
+        *results_table(tools),
+        "",
+        "## Notes",
+        "",
+        f"- ruff and flake8-tidy-imports get the same bans: {bans_source}.",
+        "- flake8 runs every installed checker whatever `--select` says, so the flake8 rows load "
+        "only the named checkers (`benchmarks/flake8_plugins.py`); \"default checks\" are the ones "
+        "flake8 ships (pycodestyle E/W, pyflakes F, mccabe C90).",
+        "- Findings are counted from each tool's own output, by code. The tools do not check the "
+        "same rules: ruff TID251 and flake8-tidy-imports I251 see the import bans only; "
+        "`ssot check` and the SOT plugin report the whole catalog; lint-imports reports broken "
+        "contracts (and the ssot contract's findings).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", type=Path, default=DEFAULT_TREE,
+                        help="a tree from benchmarks/generate.py (generated when missing)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--flake8-tree", type=Path,
+                        help="run the flake8 rows on this (smaller) tree instead: full flake8 "
+                        "takes minutes per run on the default tree")
+    parser.add_argument("--only", help="comma-separated tool keys to run (default: all)")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    tree = args.tree.resolve()
+    ensure_tree(tree)
+    flake8_tree = args.flake8_tree.resolve() if args.flake8_tree else tree
+    ensure_tree(flake8_tree)
+    with tempfile.TemporaryDirectory(prefix="ssot-bench-") as work_dir:
+        work = Path(work_dir)
+        finder = Tools(tree, work, flake8_tree)
+        bans_source = write_bans(tree, work, finder.which("ssot"))
+        tools = finder.build()
+        if args.only:
+            wanted = set(args.only.split(","))
+            unknown = wanted - {tool.key for tool in tools}
+            if unknown:
+                parser.error(f"unknown tool key(s): {', '.join(sorted(unknown))}")
+            tools = [tool for tool in tools if tool.key in wanted]
+        load_start = os.getloadavg()[0]
+        run_all(tools, args.runs)
+        text = report(tools, tree, flake8_tree, args.runs, bans_source,
+                      (load_start, os.getloadavg()[0]))
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Smoke test of benchmarks/run.py end to end on a tiny generated tree (timings are not checked:
+speed is measured in benchmarks/, never asserted)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+RUN = REPO / "benchmarks" / "run.py"
+ROWS = [
+    "floor: read every .py",
+    "floor: `cat` every .py",
+    "`ssot check` cold",
+    "`ssot check` warm",
+    "`ruff check --select TID251",
+    "flake8 default checks alone",
+    "flake8 default checks + SOT plugin",
+    "flake8 with no checker",
+    "`flake8 --select SOT`",
+    "flake8-tidy-imports",
+    "`lint-imports` cold",
+    "`lint-imports` cached",
+]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    base = tmp_path_factory.mktemp("run")
+    tree, output = base / "tree", base / "RESULTS.md"
+    subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "generate.py"), str(tree), "--modules", "60",
+         "--lines", "6000", "--seed", "1"], check=True, capture_output=True)
+    done = subprocess.run([sys.executable, str(RUN), "--tree", str(tree), "--runs", "1",
+                           "--output", str(output)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return output.read_text(encoding="utf-8"), done.stderr
+
+
+def row(text: str, label: str) -> list[str]:
+    lines = [line for line in text.splitlines() if line.startswith(f"| {label}")]
+    assert len(lines) == 1, (label, text)
+    return [cell.strip() for cell in lines[0].strip("|").split("|")]
+
+
+def total(cell: str) -> int:
+    return int(re.match(r"\d+", cell).group())
+
+
+def test_a_row_per_tool_with_times(results):
+    text, _ = results
+    for label in ROWS:
+        cells = row(text, label)
+        if cells[1].startswith("skipped:"):
+            continue  # a tool that is not installed is noted, not fatal
+        assert float(cells[2]) > 0 and float(cells[4]) >= 0 and float(cells[6]) > 0
+
+
+def test_the_front_ends_report_the_same_findings(results):
+    text, _ = results
+    ssot = row(text, "`ssot check` cold")[1]
+    assert total(ssot) > 0
+    assert row(text, "`ssot check` warm")[1] == ssot
+    assert row(text, "`flake8 --select SOT`")[1] == ssot
+    assert row(text, "flake8 with no checker")[1] == "0"
+    assert row(text, "`lint-imports` cold")[1] == f"{ssot}; 1 broken contract(s)"
+    with_plugin = row(text, "flake8 default checks + SOT plugin")[1]
+    alone = row(text, "flake8 default checks alone")[1]
+    assert total(with_plugin) == total(alone) + total(ssot)
+    assert total(row(text, "`ruff check --select TID251")[1]) > 0
+
+
+def test_the_report_names_machine_targets_and_versions(results):
+    text, stderr = results
+    assert "cores" in text and "ruff " in text and "flake8 " in text
+    assert "`ssot check` cold at or below ruff:" in text
+    assert "the flake8 plugin at most 5% on top of flake8 alone:" in text
+    assert "the plugin's own work" in text
+    assert "shared" in text
+    assert stderr == ""  # progress is for a TTY only
