@@ -34,8 +34,8 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_TREE = HERE / "trees" / "big"
 FLAKE8_DEFAULT_PLUGINS = "E,F,W,C90"  # what flake8 itself ships: pycodestyle, pyflakes, mccabe
 FINDING_LINE = re.compile(r"^.+?:\d+:\d+: ([A-Z]+[0-9]+)\b", re.MULTILINE)
-# lint-imports' form, `module:line: SOTnnn`; rich turns a `:100:` into an emoji, hence \S*
-CONTRACT_FINDING = re.compile(r"^[\w.]+\S* (SOT\d{3})\b", re.MULTILINE)
+# The ssot contract's report, one `-   l.N: SOTnnn message` line per finding under its module.
+CONTRACT_FINDING = re.compile(r"^-\s+l\.\d+: (SOT\d{3})\b", re.MULTILINE)
 READ_ALL = """
 import os, sys
 total = 0
@@ -117,7 +117,7 @@ def codes_in(output: str, prefix: str = "") -> collections.Counter:
 
 
 def lint_imports_findings(output: str) -> collections.Counter:
-    """The SSOT findings the ssot contract lists (`module:line: SOTnnn ...`) and broken contracts."""
+    """The SSOT findings the ssot contract lists (`-   l.N: SOTnnn ...`) and broken contracts."""
     found = collections.Counter(CONTRACT_FINDING.findall(output))
     broken = re.search(r"(\d+) broken", output)
     if broken:
