@@ -6,18 +6,31 @@ Exit codes follow ruff: 0 clean, 1 findings (or files changed, for fixers), 2 us
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
-from . import __version__, audit, check_command, fix
+from . import __version__
 from .options import UsageError
 from .policy import PolicyError
 from .rules import rules_table_markdown, rules_text
 
+# Each verb's module registers its sub-parser (add_parser). Only the module of the verb being run
+# is imported, so `ssot check` does not pay for libcst (fix) or the init scanner.
+VERB_MODULES = {
+    "check": "check_command",
+    "baseline": "check_command",
+    "fix": "fix",
+    "audit": "audit",
+    "sync-ruff": "ruff_sync",
+    "init": "init",
+}
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
@@ -32,25 +45,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ssot", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"ssot {__version__}")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
-
-    check_command.add_parser(verbs)
-
-    fix.add_parser(verbs)
-
+    verb = next((arg for arg in argv if not arg.startswith("-")), None)
+    wanted = [VERB_MODULES[verb]] if verb in VERB_MODULES else list(VERB_MODULES.values())
+    for name in dict.fromkeys(wanted):  # all of them for `ssot --help` or an unknown verb
+        importlib.import_module(f"{__package__}.{name}").add_parser(verbs)
     rules = verbs.add_parser("rules", help="print the rule catalog")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     rules.set_defaults(handler=run_rules)
-
-    audit.add_parser(verbs)
-
-    from . import init, ruff_sync
-
-    ruff_sync.add_parser(verbs)
-    init.add_parser(verbs)
     return parser
 
 
