@@ -26,7 +26,8 @@ from pathlib import Path
 
 from .atomic_write import write_atomic
 from .engine import SymbolImport, check_file
-from .options import UsageError, add_config_option
+from .index import expand_policy
+from .options import UsageError, add_config_option, policy_for
 from .policy import Policy, PolicyError, load_policy, module_path
 from .rules import rule
 from .runner import InputError, discover
@@ -313,15 +314,6 @@ def _merged(by_code: Codes, *codes: str) -> list[Location]:
                   key=lambda loc: (loc.path, loc.line, loc.code))
 
 
-def duplicates(by_code: Codes, *_) -> Category:
-    found = _merged(by_code, "SOT205")
-    return Category(
-        "duplicate_implementations", "duplicate implementations",
-        "class with a registered name outside its home (SOT205)",
-        "dup", len(found), locations=found,
-    )
-
-
 def shims(by_code: Codes, *_) -> Category:
     found = _merged(by_code, "SOT204")
     modules = len({loc.path for loc in found})
@@ -401,36 +393,31 @@ def deprecated(by_code: Codes, *_) -> Category:
     )
 
 
-def accessors(by_code: Codes, *_) -> Category:
-    found = _merged(by_code, "SOT101")
-    return Category(
-        "singleton_accessor_calls", "singleton accessor calls",
-        "call of a banned singleton accessor (SOT101)",
-        "accessor", len(found), locations=found,
-    )
+def counted(key: str, title: str, description: str, short: str, code: str):
+    """A category that is one rule's findings, counted and located."""
+    def build(by_code: Codes, *_) -> Category:
+        found = _merged(by_code, code)
+        return Category(key, title, f"{description} ({code})", short, len(found), locations=found)
+    return build
 
 
-def isolation(by_code: Codes, *_) -> Category:
-    found = _merged(by_code, "SOT103")
-    return Category(
-        "missing_isolation_argument", "missing isolation argument",
-        "registered class built without its required argument (SOT103)",
-        "no-ctx", len(found), locations=found,
-    )
-
-
-def unanalysed(by_code: Codes, *_) -> Category:
-    found = _merged(by_code, "SOT000")
-    return Category(
-        "unanalysed_files", "unanalysed files",
-        "file that does not parse or decode, so it is not counted (SOT000)",
-        "unparsed", len(found), locations=found,
-    )
+duplicates = counted("duplicate_implementations", "duplicate implementations",
+                     "class with a registered name outside its home", "dup", "SOT205")
+accessors = counted("singleton_accessor_calls", "singleton accessor calls",
+                    "call of a banned singleton accessor", "accessor", "SOT101")
+isolation = counted("missing_isolation_argument", "missing isolation argument",
+                    "registered class built without its required argument", "no-ctx", "SOT103")
+stale = counted("stale_imports", "stale imports",
+                "import of a name or module the tree no longer has", "stale", "SOT004")
+boundaries = counted("boundary_breaks", "boundary breaks",
+                     "direct import that breaks a boundary contract", "boundary", "SOT005")
+unanalysed = counted("unanalysed_files", "unanalysed files",
+                     "file that does not parse or decode, so it is not counted", "unparsed", "SOT000")
 
 
 CATEGORY_BUILDERS: tuple[Callable[..., Category], ...] = (
     duplicates, shims, factories, fragmentation, circular, deprecated, accessors, isolation,
-    unanalysed,
+    stale, boundaries, unanalysed,
 )
 
 
@@ -607,6 +594,7 @@ def audit_snapshot(snapshot: Snapshot, root: Path, config: str, paths: list[str]
         return
     try:
         policy = load_policy(root / config)
+        expand_policy(policy)
     except PolicyError as error:
         snapshot.error = str(error).replace(str(root) + os.sep, "")
         return
@@ -766,7 +754,7 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
 def run_audit(args: argparse.Namespace) -> int:
     """Always 0 when the report was produced: `audit` measures, `check` gates."""
     chart = check_chart_option(args)
-    policy = load_policy(args.config)
+    policy = policy_for(args)  # with the index: every alias and re-export counts
     paths = [Path(p) for p in args.paths] or [policy.source_roots[0]]
     for path in paths:
         if not path.exists():

@@ -13,7 +13,7 @@ from .baseline import Baseline, BaselineError
 from .cache import Cache
 from .options import UsageError, add_config_option, policy_for
 from .output import FORMATS, render
-from .policy import Policy, find_config, tomllib
+from .policy import Policy, tomllib
 from .runner import InputError, Reported, changed_since, check_files, discover
 
 PROGRESS_MIN_FILES = 200
@@ -102,17 +102,9 @@ def run_baseline(args: argparse.Namespace) -> int:
 
 
 def _policy(args: argparse.Namespace) -> Policy:
-    """Without --config, the policy is found from the checked paths upwards (then from the
-    working directory), so `ssot check examples/legacy` uses that tree's own policy."""
-
     for name in args.paths:  # before the policy: a typo in a path is the clearer error
         if not os.path.lexists(name):
             raise UsageError(f"{name}: no such file or directory")
-    if args.config is None:
-        start = os.path.commonpath([os.path.abspath(p) for p in args.paths])
-        start = start if os.path.isdir(start) else os.path.dirname(start)
-        if start != os.getcwd():
-            args.config = str(find_config(Path(start)))
     return policy_for(args)
 
 

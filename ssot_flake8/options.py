@@ -7,9 +7,11 @@ other way round (the project's own layering contract checks this).
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
 from .index import expand_policy
-from .policy import Policy, load_policy
+from .policy import Policy, find_config, load_policy
 
 
 class UsageError(Exception):
@@ -25,7 +27,17 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
 
 
 def policy_for(args: argparse.Namespace) -> Policy:
-    """The policy, grown by the symbol index of its tree (what every verb should check with)."""
-    policy = load_policy(getattr(args, "config", None))
+    """The policy, grown by the symbol index of its tree (what every verb should check with).
+
+    Without --config it is found from the checked paths upwards (then from the working
+    directory), so `ssot check examples/legacy` uses that tree's own policy."""
+    config = getattr(args, "config", None)
+    paths = [p for p in getattr(args, "paths", None) or [] if os.path.exists(p)]
+    if config is None and paths:
+        start = os.path.commonpath([os.path.abspath(p) for p in paths])
+        start = start if os.path.isdir(start) else os.path.dirname(start)
+        if start != os.getcwd():
+            config = str(find_config(Path(start)))
+    policy = load_policy(config)
     expand_policy(policy)
     return policy
