@@ -754,7 +754,8 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
 def run_audit(args: argparse.Namespace) -> int:
     """Always 0 when the report was produced: `audit` measures, `check` gates."""
     chart = check_chart_option(args)
-    policy = policy_for(args)  # with the index: every alias and re-export counts
+    # With the index every alias and re-export counts; --history indexes each commit instead.
+    policy = policy_for(args, index=args.history is None)
     paths = [Path(p) for p in args.paths] or [policy.source_roots[0]]
     for path in paths:
         if not path.exists():

@@ -26,7 +26,7 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def policy_for(args: argparse.Namespace) -> Policy:
+def policy_for(args: argparse.Namespace, *, index: bool = True) -> Policy:
     """The policy, grown by the symbol index of its tree (what every verb should check with).
 
     Without --config it is found from the checked paths upwards (then from the working
@@ -39,5 +39,6 @@ def policy_for(args: argparse.Namespace) -> Policy:
         if start != os.getcwd():
             config = str(find_config(Path(start)))
     policy = load_policy(config)
-    expand_policy(policy)
+    if index:
+        expand_policy(policy)
     return policy

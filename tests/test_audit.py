@@ -425,20 +425,21 @@ def test_history_burns_down_without_touching_the_working_tree(migrating_repo: Pa
     lines = text.stdout.splitlines()
     assert lines[0] == "ssot audit: burn-down, oldest commit first"
     assert lines[2].split() == ["commit", "date", "dup", "shims", "factories", "paths", "cycles",
-                                "deprecated", "accessor", "no-ctx", "unparsed", "canonical", "note"]
+                                "deprecated", "accessor", "no-ctx", "stale", "boundary", "unparsed",
+                                "canonical", "note"]
     short = [entry["short"] for entry in history]
     cycles = "8" if CYCLES_AVAILABLE else "n/a"
-    assert lines[4].split()[2:] == ["5", "5", "12", "7", cycles, "31", "4", "3", "0", "50%"]
+    assert lines[4].split()[2:] == ["5", "5", "12", "8", cycles, "31", "4", "3", "1", "6", "0", "49%"]
     assert lines[4].split()[0] == short[1]
-    assert lines[5].split()[2:] == ["5", "2", "11", "3", cycles, "31", "4", "3", "0", "56%"]
+    assert lines[5].split()[2:] == ["5", "2", "11", "4", cycles, "31", "4", "3", "1", "5", "0", "55%"]
     assert len(lines) == 6
 
     markdown = run("ssot", "audit", "--history", "1", "--format", "markdown", cwd=project).stdout
     assert markdown.splitlines()[:4] == [
         "# SSOT audit burn-down", "",
         ("| commit | date | dup | shims | factories | paths | cycles | deprecated | accessor | "
-        "no-ctx | unparsed | canonical | note |"),
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "no-ctx | stale | boundary | unparsed | canonical | note |"),
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     assert markdown.splitlines()[4].startswith(f"| `{short[2]}` | ")
     assert snapshot(migrating_repo) == before
