@@ -157,6 +157,7 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+RULES = tuple(sorted(RULES, key=lambda r: r.code))  # declared in the order they were added
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 
 
