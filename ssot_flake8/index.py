@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .policy import Policy
-from .source import SourceError, absolute_import, decode, parse
+from .source import SourceError, absolute_import, decode, dotted_name, parse
 
 FORMAT = 2  # bump when the cached record layout changes
 COMPILED_SUFFIXES = (".pyi", ".so", ".pyd")
@@ -171,7 +171,7 @@ class ModuleRecorder:
             self.stored_names(target)
 
     def value_target(self, value: ast.expr) -> str:
-        dotted = _dotted(value)
+        dotted = dotted_name(value)
         if dotted:
             return "=" + dotted
         base = _type_shell_base(value)
@@ -192,22 +192,13 @@ def _rewrites_namespace(tree: ast.Module) -> bool:
                 "globals", "exec", "vars"):
             return True
         if (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
-                and _dotted(node.value) == "sys.modules"):
+                and dotted_name(node.value) == "sys.modules"):
             return True
     return False
 
 
 def _is_all(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and node.id == "__all__"
-
-
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 def _type_shell_base(value: ast.AST) -> str | None:
@@ -218,10 +209,10 @@ def _type_shell_base(value: ast.AST) -> str | None:
         return None
     _, bases, namespace = value.args
     empty = (isinstance(namespace, ast.Dict) and not namespace.keys) or (
-        isinstance(namespace, ast.Call) and _dotted(namespace.func) == "dict"
+        isinstance(namespace, ast.Call) and dotted_name(namespace.func) == "dict"
         and not namespace.args and not namespace.keywords)
     if isinstance(bases, ast.Tuple) and len(bases.elts) == 1 and empty:
-        return _dotted(bases.elts[0])
+        return dotted_name(bases.elts[0])
     return None
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .engine import _factory_shaped, _import_only, _own_nodes, _string_items
-from .source import SourceError, decode, parse
+from .source import SourceError, decode, dotted_name, parse
 
 LEGACY_WORDS = ("legacy", "old", "deprecated", "compat", "shim", "adapter", "migration", "backup", "tmp")
 CACHE_DECORATORS = {"lru_cache", "cache"}
@@ -176,10 +176,10 @@ def _read_assignment(module: Module, node: ast.Assign | ast.AnnAssign | ast.AugA
             continue
         if target.id == "__all__":
             module.all_names |= _string_items(node.value)
-        elif _dotted(node.value):
-            module.aliases.setdefault(target.id, _dotted(node.value))
-        elif isinstance(node.value, ast.Call) and _dotted(node.value.func):
-            module.instances.append((node.lineno, _dotted(node.value.func)))
+        elif dotted_name(node.value):
+            module.aliases.setdefault(target.id, dotted_name(node.value))
+        elif isinstance(node.value, ast.Call) and dotted_name(node.value.func):
+            module.instances.append((node.lineno, dotted_name(node.value.func)))
 
 
 def _init_arguments(node: ast.ClassDef) -> tuple[str, ...]:
@@ -222,16 +222,7 @@ def _read_function(module: Module, node, owner: ast.ClassDef | None) -> None:
 
 
 def _callee(call: ast.Call) -> str | None:
-    return _dotted(call.func)
-
-
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
+    return dotted_name(call.func)
 
 
 def _last_name(node: ast.AST) -> str:

@@ -105,3 +105,13 @@ def absolute_import(module: str, is_package: bool, level: int, name: str | None)
         return None
     base = parts[: len(parts) - (level - 1)]
     return ".".join(base + (name.split(".") if name else [])) or None
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """`a.b.c` for a Name or an Attribute chain of Names, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
