@@ -29,6 +29,8 @@ class BoundaryError(ValueError):
 
 def module_matches(module: str, pattern: str) -> bool:
     """import-linter's wildcards: `*` stands for one module segment, `**` for any number."""
+    if "*" not in pattern:
+        return module == pattern
     return _compiled(pattern).fullmatch(module) is not None
 
 
@@ -63,6 +65,13 @@ class Expression:
 
     def owner(self, module: str) -> str | None:
         """The concrete module of this expression that holds `module` (itself or an ancestor)."""
+        if not self.wildcard:
+            pattern = self.pattern
+            inside = module == pattern or (self.as_package and module.startswith(pattern + "."))
+            return pattern if inside else None
+        return _memo(self, "owner", module, self._owner)
+
+    def _owner(self, module: str) -> str | None:
         parts = module.split(".")
         ends = range(len(parts), 0, -1) if self.as_package else (len(parts),)
         for end in ends:
@@ -89,6 +98,22 @@ class Boundary:
         return any(
             module_matches(importer, a) and module_matches(imported, b) for a, b in self.ignores
         )
+
+    def may_break_from(self, importer: str) -> bool:
+        """Can an import written in `importer` break this contract at all? (a pre-filter)"""
+        if self.type == "layers":
+            return any(self._layer_of(importer, c) for c in self._containers_of(importer))
+        expressions = self.sources if self.type == "forbidden" else self.targets
+        return self.type == "protected" or any(e.owner(importer) for e in expressions)
+
+    def guards(self, imported: str) -> bool:
+        """Can an import of `imported` break this contract at all? (a pre-filter, remembered)"""
+        return _memo(self, "guards", imported, self._guards)
+
+    def _guards(self, imported: str) -> bool:
+        if self.type == "layers":
+            return any(self._layer_of(imported, c) for c in self._containers_of(imported))
+        return any(e.owner(imported) for e in self.targets)
 
     def breaks(self, importer: str, imported: str) -> str | None:
         if importer == imported or self.ignored(importer, imported):
@@ -138,6 +163,9 @@ class Boundary:
 
     def _containers_of(self, module: str) -> list[str]:
         """The concrete containers (matches of the container expressions) holding `module`."""
+        return _memo(self, "containers", module, self._find_containers)
+
+    def _find_containers(self, module: str) -> list[str]:
         if not self.containers:
             return [""]
         parts = module.split(".")
@@ -145,12 +173,24 @@ class Boundary:
         return [a for a in ancestors if any(module_matches(a, c) for c in self.containers)]
 
     def _layer_of(self, module: str, container: str) -> tuple[int, str] | None:
+        return _memo(self, "layer", (module, container), lambda key: self._find_layer(*key))
+
+    def _find_layer(self, module: str, container: str) -> tuple[int, str] | None:
         for index, (tails, _) in enumerate(self.layers):
             for tail in tails:
                 layer = f"{container}.{tail}" if container else tail
                 if module == layer or module.startswith(layer + "."):
                     return index, layer
         return None
+
+
+def _memo(owner: object, table: str, key, compute: Callable):
+    """`compute(key)`, remembered on a frozen `owner`: the pre-filter judges every import of a
+    large tree against every contract, and the same modules come up again and again."""
+    memo = owner.__dict__.setdefault("_memo_" + table, {})  # not a field: eq and hash ignore it
+    if key not in memo:
+        memo[key] = compute(key)
+    return memo[key]
 
 
 def _overlap(a: str, b: str, as_packages: bool) -> bool:
@@ -176,49 +216,7 @@ class Boundaries:
 
     contracts: tuple[Boundary, ...] = ()
     warnings: tuple[str, ...] = ()
-    needles: tuple[tuple[str, str, bool], ...] = ()  # see _needles
     skip_type_checking: bool = False  # import-linter's exclude_type_checking_imports
-
-    def could_match(self, data: bytes) -> bool:
-        """The pre-filter: False when no import in `data` can name a module these contracts guard.
-
-        An import of p.q.r writes `r` as a whole word and one of: `q.r` (`import p.q.r`,
-        `from ..q.r import x`; followed by a dot only for a module below r), `q import`
-        (`from p.q import r`), `from .r` or `from . import` (relative). Each test is necessary,
-        so no file that could break a contract is skipped, and a common word like `types` alone
-        does not make a file worth parsing.
-        """
-        if not self.needles:
-            return False
-        if "compiled" not in self.__dict__:
-            self.__dict__["compiled"] = _compile_needles(self.needles)
-        forms, anything = self.__dict__["compiled"]
-        if anything:
-            return b"import" in data
-        return any(
-            tail in data and any(literal in data and test.search(data) for literal, test in tests)
-            for tail, tests in forms
-        )
-
-
-def _compile_needles(needles):
-    """Per guarded module: its last segment and (literal, regex) tests, each literal checked
-    with a fast substring search before its regex runs."""
-    forms = []
-    for tail, parent, below in needles:
-        if tail == "*":
-            continue
-        r, q = tail.encode(), parent.encode()
-        if not parent:
-            forms.append((r, ((r, re.compile(rb"\b" + re.escape(r) + rb"\b")),)))
-            continue
-        end = rb"\b" if below else rb"\b(?!\.)"
-        forms.append((r, (
-            (q + b"." + r, re.compile(rb"\b" + re.escape(q + b"." + r) + end)),
-            (q + b" import", re.compile(rb"\b" + re.escape(q + b" import") + rb"\b")),
-            (b"from .", re.compile(rb"\bfrom \.+(?:" + re.escape(r) + rb"\b| import\b)")),
-        )))
-    return forms, any(tail == "*" for tail, _, _ in needles)
 
 
 def boundary_aliases(session: dict) -> dict[str, str]:
@@ -245,7 +243,7 @@ def parse_boundaries(
             parsed.append(parser.parse())
             warnings.extend(parser.warnings)
     skip = str(session.get("exclude_type_checking_imports", "")).strip().lower() == "true"
-    return Boundaries(tuple(parsed), tuple(warnings), _needles(parsed), skip)
+    return Boundaries(tuple(parsed), tuple(warnings), skip)
 
 
 class _ContractParser:
@@ -343,28 +341,6 @@ class _ContractParser:
         if not layers:
             raise self.error("layers", "this is a required field")
         return Boundary(**base, layers=tuple(layers), containers=containers)
-
-
-def _needles(contracts: list[Boundary]) -> tuple[tuple[str, str, bool], ...]:
-    """(last segment, parent segment, modules below count too) of every module an import must
-    name to break a contract; ("*", "", True) when a guarded name ends in a wildcard."""
-    guarded: dict[str, bool] = {}
-    for contract in contracts:
-        for expression in contract.targets:
-            guarded[expression.pattern] = guarded.get(expression.pattern, False) or expression.as_package
-        for tails, _ in contract.layers:
-            for tail in tails:
-                for container in contract.containers or ("",):
-                    guarded[f"{container}.{tail}" if container else tail] = True
-    needles = set()
-    for name, below in guarded.items():
-        parts = name.split(".")
-        if "*" in parts[-1]:
-            needles.add(("*", "", True))
-        else:
-            parent = parts[-2] if len(parts) > 1 and "*" not in parts[-2] else ""
-            needles.add((parts[-1], parent, below))
-    return tuple(sorted(needles))
 
 
 def _as_list(value) -> list[str]:

@@ -12,10 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from .fallback import import_lines, import_statements
+from .fallback import import_statements
 from .policy import IMPORT_CODES, Policy, Symbol, module_name
 from .rules import rule
-from .source import Finding, SourceError, absolute_import, decode, parse, without_cycle_collection
+from .source import (
+    Finding,
+    SourceError,
+    absolute_import,
+    decode,
+    imports_in,
+    parse,
+    without_cycle_collection,
+)
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPE_NODES = (*FUNCTION_NODES, ast.ClassDef, ast.Lambda)
@@ -26,37 +34,63 @@ FALLBACK_CODES = {"SOT001", "SOT002", "SOT004", "SOT005"}  # what the token-leve
 
 def could_match(data: bytes, policy: Policy, path: str = "") -> bool:
     """The pre-filter: a file that names none of the policy's words cannot hold a finding,
-    unless it imports across a mirrored contract boundary, or one of its import lines asks the
-    tree for something the index says is not there."""
+    unless one of its imports crosses a mirrored contract boundary (SOT005) or asks the tree
+    for something the index says is not there (SOT004)."""
     if any(word in data for word in policy.keywords()):
         return True
-    if policy.boundaries.could_match(data):  # the editor mirror's contracts (SOT005)
-        return True
-    text = data.decode("utf-8", "replace")
-    return policy.index is not None and imports_need_check(text, path, policy)
+    if policy.index is None and not policy.boundaries.contracts:
+        return False
+    return imports_need_check(data.decode("utf-8", "replace"), path, policy)
 
 
 def imports_need_check(text: str, path: str, policy: Policy) -> bool:
-    """For a file without any policy word: does an import line ask the tree for something the
-    index says is not there, or star-import a module that holds policy names? A cheap look at
-    the import lines alone (a line pattern, not a parse); the full check then confirms it, so
-    an import-looking line inside a string costs time, never a finding."""
-    if not any(root.split(".")[0] in text for root in policy.root_packages) and "from ." not in text:
-        return False
+    """For a file without any policy word: does an import break a boundary contract, ask the
+    tree for something the index says is not there, or star-import policy names? The imports
+    are read by a line pattern, not a parse (cheap); the full check then confirms, so an
+    import-looking line inside a string costs time, never a finding."""
+    index = policy.index
+    contracts = policy.boundaries.contracts
+    if not contracts and "from ." not in text and not any(
+            root.split(".")[0] in text for root in policy.root_packages):
+        return False  # nothing it imports can be stale
     module, is_package = module_name(Path(path), policy)
-    for statement in import_lines(text):
-        if isinstance(statement, ast.Import):
-            asked = [(alias.name, None) for alias in statement.names]
-        else:
-            base = absolute_import(module, is_package, statement.level, statement.module)
+    contracts = [c for c in contracts if module and c.may_break_from(module)]
+    for level, base, names in imports_in(text):
+        if names is None:
+            return True  # a statement the pattern cannot read: let the parser
+        if level:
+            base = absolute_import(module, is_package, level, base or None)
             if base is None:
                 continue
-            asked = [(base, None if alias.name == "*" else alias.name) for alias in statement.names]
-            if any(alias.name == "*" for alias in statement.names) and policy.holds_names(base):
+        if base:  # from base import names
+            asked = [(base, None if name == "*" else name) for name in names]
+        else:  # import names
+            asked = [(name, None) for name in names]
+        for target, name in asked:
+            if name is None and base and policy.holds_names(target):
+                return True  # a star import of policy names
+            if index is not None and index.stale(target, name):
                 return True
-        if any(policy.index.stale(target, name) for target, name in asked):
-            return True
+            if contracts:
+                imported = imported_module(policy, f"{target}.{name}" if name else target, base)
+                if any(c.guards(imported) and c.breaks(module, imported) for c in contracts):
+                    return True
     return False
+
+
+def imported_module(policy: Policy, name: str, floor: str | None = None) -> str:
+    """The module an import brings in, as grimp records it: the deepest existing module of
+    `name` inside the root packages (`from a import b`: a.b if it is a module, else a)."""
+    memo = policy.memo("imported_module")
+    key = (name, floor)
+    if key not in memo:
+        candidate = name
+        if not any(name == r or name.startswith(r + ".") for r in policy.root_packages):
+            candidate = floor or name  # an external package: named as written
+        while candidate != floor and "." in candidate and not policy.is_module(candidate):
+            candidate = candidate.rpartition(".")[0]
+        memo[key] = candidate
+    return memo[key]
 
 
 @without_cycle_collection  # the tree is freed before the collector is back on
@@ -282,7 +316,7 @@ class ModuleChecker(ast.NodeVisitor):
     # -- imports ---------------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            self.check_boundaries(self.imported_module(alias.name), node)
+            self.check_boundaries(imported_module(self.policy, alias.name), node)
             if self.reporting_imports() and not self.check_deprecated(alias.name, alias):
                 self.check_stale(alias.name, None, alias)
             if alias.asname:
@@ -298,7 +332,7 @@ class ModuleChecker(ast.NodeVisitor):
         reported: set[str] = set()  # a missing module is reported once per statement
         for alias in node.names:
             name = module if alias.name == "*" else f"{module}.{alias.name}"
-            self.check_boundaries(self.imported_module(name, module), node)
+            self.check_boundaries(imported_module(self.policy, name, module), node)
             if alias.name == "*":
                 self.star_import(module, alias)
                 continue
@@ -316,16 +350,6 @@ class ModuleChecker(ast.NodeVisitor):
         return absolute_import(self.module, self.is_package, node.level, node.module)
 
     # -- the editor mirror of import-linter's boundary contracts (SOT005) -----------------------
-    def imported_module(self, name: str, floor: str | None = None) -> str:
-        """The module an import brings in, as grimp records it: the deepest existing module of
-        `name` inside the root packages (`from a import b`: a.b if it is a module, else a)."""
-        if not any(name == r or name.startswith(r + ".") for r in self.policy.root_packages):
-            return floor or name  # an external package: named as written
-        candidate = name
-        while candidate != floor and "." in candidate and not self.policy.is_module(candidate):
-            candidate = candidate.rpartition(".")[0]
-        return candidate
-
     def check_boundaries(self, imported: str, node: ast.AST) -> None:
         """At the statement, once per imported module (as grimp counts imports)."""
         if not self.policy.boundaries.contracts or not self.module:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from . import __version__
 from .baseline import Baseline, BaselineError
-from .engine import check_tree, imports_need_check
+from .engine import check_tree, could_match
 from .index import expand_policy
 from .policy import Policy, PolicyError, find_config, load_policy
 from .runner import Reported, silenced, source_line
@@ -88,12 +88,8 @@ class SsotChecker:
         return [item.finding for item in self.baseline.new_findings(reported)]
 
     def _could_match(self, policy: Policy) -> bool:
-        text = "".join(self.lines)
-        if any(word.decode() in text for word in policy.keywords()):
-            return True
-        if policy.boundaries.could_match(text.encode("utf-8", "surrogatepass")):
-            return True
-        return policy.index is not None and imports_need_check(text, self.filename, policy)
+        data = "".join(self.lines).encode("utf-8", "surrogatepass")
+        return could_match(data, policy, self.filename)
 
 
 def _discovered_config() -> str | None:

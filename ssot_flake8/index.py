@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -30,7 +31,7 @@ from pathlib import Path
 from .policy import Policy
 from .source import SourceError, absolute_import, decode, dotted_name, parse
 
-FORMAT = 2  # bump when the cached record layout changes
+FORMAT = 3  # bump when the cached record layout changes
 COMPILED_SUFFIXES = (".pyi", ".so", ".pyd")
 MODULE_DUNDERS = {"__name__", "__doc__", "__file__", "__path__", "__package__", "__spec__",
                   "__loader__", "__all__", "__builtins__", "__dict__"}
@@ -68,8 +69,6 @@ class ModuleRecorder:
 
     def record(self, tree: ast.Module) -> ModuleInfo:
         self.statements(tree.body)
-        if _rewrites_namespace(tree):
-            self.info.judgeable = False
         return self.info
 
     def bind(self, name: str, target: str) -> None:
@@ -131,12 +130,6 @@ class ModuleRecorder:
 
     def on_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.bind(node.name, DEFINED)
-        if node.name == "__getattr__":
-            self.info.judgeable = False  # PEP 562: the module answers any name
-        for child in ast.walk(node):
-            if isinstance(child, ast.Global):  # `global X; X = ...` binds a module name
-                for name in child.names:
-                    self.bind(name, DEFINED)
 
     on_AsyncFunctionDef = on_FunctionDef
 
@@ -185,18 +178,6 @@ class ModuleRecorder:
                 self.info.all.append(item)
 
 
-def _rewrites_namespace(tree: ast.Module) -> bool:
-    """`globals()[...] = `, `exec(...)`, `sys.modules[__name__] = ...`: names no parse can list."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
-                "globals", "exec", "vars"):
-            return True
-        if (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
-                and dotted_name(node.value) == "sys.modules"):
-            return True
-    return False
-
-
 def _is_all(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and node.id == "__all__"
 
@@ -232,23 +213,85 @@ def _did_you_mean(word: str, candidates, full: bool = False) -> str:
     return f"; did you mean {names[close[0]] if full else close[0]}?"
 
 
+# -- reading one file fast: its top level without the bodies of its functions and classes ----------
+
+# A line that starts at column 0 and is not a comment or a closing bracket begins a top-level
+# statement (unless it sits inside a string: see `_skeleton`). The leading newline lets the regex
+# engine skip to candidates at memchr speed.
+_LINE_START = re.compile(r"\n(?=[^\s#)\]}])")
+_DEFINITION = re.compile(r"(@)|(?:async[ \t]+)?def[ \t]+(\w+)|class[ \t]+(\w+)")
+# What a module binds or hides from inside its function bodies, found on the whole text (a
+# match inside a string only makes the index more careful): `global X` binds a module name;
+# `globals()[...] =`, `exec(...)`, `vars()`, `sys.modules[...] =` make names no parse can list.
+_GLOBAL = re.compile(r"\n[ \t]+global[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)")
+_NAMESPACE_REWRITE = re.compile(
+    r"(?<![\w.])(?:globals|exec|vars)[ \t]*\(|(?<![\w.])sys\.modules[ \t]*\[[^\]\n]*\][ \t]*=(?!=)")
+_REWRITE_WORDS = ("globals", "exec", "vars", "sys.modules")
+
+
+def _skeleton(text: str) -> tuple[str, list[str]] | None:
+    """The module's text without its top-level functions and classes, and their names; None when
+    a cut would fall inside a string or a continued line (then the whole file is parsed).
+
+    Parsing only what stays is what makes indexing a large tree cheap: module-level facts live
+    in imports, assignments and blocks, while most of the bytes are in function bodies."""
+    starts = [match.end() for match in _LINE_START.finditer(text)]
+    if text and text[0] not in " \t\r\n\f#)]}":
+        starts.insert(0, 0)
+    kept = [text[: starts[0]]] if starts else [text]
+    defined = []
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(text)
+        definition = _DEFINITION.match(text, start)
+        if definition is None:
+            kept.append(text[start:end])
+            continue
+        chunk = text[start:end]
+        if chunk.count('"""') % 2 or chunk.count("\'\'\'") % 2 or chunk.rstrip().endswith("\\"):
+            return None
+        if definition.lastindex > 1:
+            defined.append(definition.group(definition.lastindex))
+    return "".join(kept), defined
+
+
 def record_source(data: bytes, module: str, is_package: bool) -> ModuleInfo:
     """The ModuleInfo of one file's bytes; an unparsable file keeps only its import statements."""
-    from .fallback import import_statements  # the token-level reader, for broken files
-
     try:
         text = decode(data)
     except SourceError:
         return ModuleInfo(judgeable=False)
+    info = _record_text(text, module, is_package)
+    for names in _GLOBAL.findall("\n" + text) if "global" in text else ():
+        for name in names.split(","):
+            info.bindings.setdefault(name.strip(), [DEFINED])
+    rewrites = any(word in text for word in _REWRITE_WORDS) and _NAMESPACE_REWRITE.search(text)
+    if "__getattr__" in info.bindings or rewrites:
+        info.judgeable = False  # PEP 562 `__getattr__` answers any name; so may a rewrite
+    return info
+
+
+def _record_text(text: str, module: str, is_package: bool) -> ModuleInfo:
+    from .fallback import import_statements  # the token-level reader, for broken files
+
+    recorder = ModuleRecorder(module, is_package)
+    skeleton = _skeleton(text)
+    if skeleton is not None:
+        try:
+            recorder.record(parse(skeleton[0], module))
+        except (SourceError, RecursionError):
+            recorder = ModuleRecorder(module, is_package)  # the cut was wrong: read it all
+        else:
+            for name in skeleton[1]:
+                recorder.bind(name, DEFINED)
+            return recorder.info
     try:
         tree = parse(text, module)
     except SourceError:
-        tree = ast.Module(body=import_statements(text), type_ignores=[])
-        info = ModuleRecorder(module, is_package).record(tree)
+        info = recorder.record(ast.Module(body=import_statements(text), type_ignores=[]))
         info.judgeable = False
         return info
     try:
-        return ModuleRecorder(module, is_package).record(tree)
+        return recorder.record(tree)
     except RecursionError:
         return ModuleInfo(judgeable=False)
 
@@ -272,6 +315,7 @@ class ModuleIndex:
         self.digest = ""  # of every module's record: what other files' findings depend on
         self.cache: _Cache | None = None
         self._exports: dict[str, frozenset[str] | None] = {}
+        self._stale: dict[tuple[str, str | None], tuple[str, str] | None] = {}
 
     # -- what a module offers (stale imports) ------------------------------------------------------
     def in_roots(self, module: str) -> bool:
@@ -323,6 +367,12 @@ class ModuleIndex:
     def stale(self, module: str, name: str | None) -> tuple[str, str] | None:
         """(problem, did-you-mean hint) when `from module import name` (or `import module`, with
         name None) asks the tree for something it does not have; None when fine or unknowable."""
+        key = (module, name)
+        if key not in self._stale:  # every file of a tree asks about the same few modules
+            self._stale[key] = self._judge(module, name)
+        return self._stale[key]
+
+    def _judge(self, module: str, name: str | None) -> tuple[str, str] | None:
         if not self.in_roots(module):
             return None
         missing = self.missing_module(module)
@@ -438,35 +488,54 @@ class ModuleIndex:
                 found.add(f"{origin}.{rest}")
         return frozenset(found), cut
 
-    def names(self):
-        """Every (module, name) of the tree: bindings and star-imported names."""
+    def reaching(self, words: set[str]) -> set[tuple[str, str]]:
+        """Every (module, name) that may denote an object called one of `words`: bound to a
+        target whose last segment is such a word, or star-imported under it, followed through
+        renames. A superset of the names with such an origin, found without resolving any."""
+        by_tail: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        starring = []
         for module, info in self.modules.items():
-            names = set(info.bindings)
-            for star in info.stars:
-                names |= self.star_exports(star) or set()
-            for name in names:
-                yield module, name
-
-    def by_origin(self) -> dict[str, list[str]]:
-        table: dict[str, list[str]] = defaultdict(list)
-        for module, name in self.names():
-            for origin in self.origins(module, name):
-                table[origin].append(f"{module}.{name}")
-        return table
+            for name, targets in info.bindings.items():
+                for target in targets:
+                    if target != DEFINED:
+                        by_tail[target[1:].rpartition(".")[2]].append((module, name))
+            if info.stars:
+                starring.append((module, info.stars))
+        found: set[tuple[str, str]] = set()
+        pending, seen = list(words), set(words)
+        while pending:
+            word = pending.pop()
+            pairs = list(by_tail.get(word, ()))
+            pairs += [(module, word) for module, stars in starring
+                      if any(word in (self.star_exports(star) or ()) for star in stars)]
+            for module, name in pairs:
+                found.add((module, name))
+                if name not in seen:
+                    seen.add(name)
+                    pending.append(name)
+        return found
 
     # -- the policy ------------------------------------------------------------------------------------
     def expand(self, policy: Policy) -> list[list[str]]:
         """Add every name that reaches a policy symbol or banned callable to the policy's tables;
         returns the additions as [table, alias, seed] (what the cache replays)."""
-        table = self.by_origin()
-        added = []
+        wanted: dict[str, list[tuple[str, dict, str]]] = defaultdict(list)
         for kind, lookup in (("names", policy.names), ("banned", policy.banned)):
-            for qualname, entry in list(lookup.items()):
+            for qualname in list(lookup):
                 for origin in self.resolve(qualname):
-                    for alias in table.get(origin, ()):
-                        if alias not in lookup:
-                            lookup[alias] = entry
-                            added.append([kind, alias, qualname])
+                    wanted[origin].append((kind, lookup, qualname))
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for module, name in sorted(self.reaching({o.rpartition(".")[2] for o in wanted})):
+            for origin in self.origins(module, name):
+                if origin in wanted:
+                    aliases[origin].append(f"{module}.{name}")
+        added = []
+        for origin, seeds in wanted.items():
+            for kind, lookup, qualname in seeds:
+                for alias in aliases.get(origin, ()):
+                    if alias not in lookup:
+                        lookup[alias] = lookup[qualname]
+                        added.append([kind, alias, qualname])
         self.found.update(alias for _, alias, _ in added)
         return added
 
@@ -516,19 +585,16 @@ def cache_path(policy: Policy) -> Path:
     return policy.config_path.parent / ".ssot_cache" / f"index-v{FORMAT}-{version}-{key}.json"
 
 
-def build_index(policy: Policy, *, use_cache: bool = True) -> ModuleIndex:
+def build_index(policy: Policy, *, use_cache: bool = True, jobs: int | None = None) -> ModuleIndex:
     """The index of the policy's tree; a file whose size and mtime, or else content hash, match
-    the cache is not parsed again."""
+    the cache is not parsed again. Many files to read are read by `jobs` worker processes."""
     path = cache_path(policy)
     cached, expansions = _read_cache(path) if use_cache else ({}, {})
     entries: dict[str, list] = {}
     modules: dict[str, ModuleInfo] = {}
     tree_digest = hashlib.blake2b(digest_size=16)
     files = tree_files(policy)
-    progress = _Progress(len(files))
-    for number, (file, module, is_package) in enumerate(files):
-        progress.show(number)
-        entry = _module_entry(file, module, is_package, cached.get(str(file)))
+    for (file, module, _), entry in zip(files, _entries(files, cached, jobs), strict=True):
         if entry is None:
             modules.setdefault(module, ModuleInfo(judgeable=False))
             tree_digest.update(f"{module}\0-\n".encode())
@@ -537,8 +603,7 @@ def build_index(policy: Policy, *, use_cache: bool = True) -> ModuleIndex:
         modules[module] = ModuleInfo.from_json(entry[1])
         # What the index knows of the file, not its bytes: editing a function body changes
         # nothing that other files' findings depend on.
-        tree_digest.update(f"{module}\0{json.dumps(entry[1], separators=(',', ':'))}\n".encode())
-    progress.done()
+        tree_digest.update(f"{module}\0{entry[1]!r}\n".encode())
     for directory in {m.rpartition(".")[0] for m in modules}:
         while directory and directory not in modules:  # namespace packages exist too
             modules[directory] = ModuleInfo()
@@ -549,6 +614,53 @@ def build_index(policy: Policy, *, use_cache: bool = True) -> ModuleIndex:
         index.cache.write()
     index.digest = tree_digest.hexdigest()
     return index
+
+
+PARALLEL_MIN_FILES = 256  # below this, starting worker processes costs more than it saves
+
+
+def _entries(files: list[tuple[Path, str, bool]], cached: dict, jobs: int | None) -> list:
+    """The entry of every file, in order: fresh cache hits as they are, the rest read (in
+    worker processes when there are many), with progress on a terminal."""
+    results: list = [None] * len(files)
+    misses = []
+    for number, (file, module, is_package) in enumerate(files):
+        hit = cached.get(str(file))
+        fresh = hit and hit[2] is not None and _stamp(file) == hit[2:]
+        if fresh:
+            results[number] = hit
+        else:
+            misses.append((number, file, module, is_package, hit))
+    progress = _Progress(len(misses))
+    workers = min(jobs or os.cpu_count() or 1, 1 + len(misses) // PARALLEL_MIN_FILES)
+    if workers <= 1:
+        for done, miss in enumerate(misses):
+            progress.show(done)
+            results[miss[0]] = _module_entry(*miss[1:])
+    else:
+        from concurrent.futures import ProcessPoolExecutor  # ~50 ms: only when used
+
+        size = max(64, len(misses) // (workers * 8))
+        chunks = [misses[i:i + size] for i in range(0, len(misses), size)]
+        with ProcessPoolExecutor(workers) as pool:
+            for done, chunk in enumerate(pool.map(_entry_chunk, chunks)):
+                progress.show(done * size, every=1)
+                for number, entry in chunk:
+                    results[number] = entry
+    progress.done()
+    return results
+
+
+def _entry_chunk(misses: list) -> list[tuple[int, list | None]]:
+    return [(miss[0], _module_entry(*miss[1:])) for miss in misses]
+
+
+def _stamp(file: Path) -> list:
+    try:
+        status = file.stat()
+    except OSError:
+        return [None, None]
+    return [status.st_mtime_ns, status.st_size]
 
 
 def _module_entry(file: Path, module: str, is_package: bool, hit: list | None) -> list | None:
@@ -571,12 +683,12 @@ def _module_entry(file: Path, module: str, is_package: bool, hit: list | None) -
     return [digest, info, *((status.st_mtime_ns, status.st_size) if settled else (None, None))]
 
 
-def expand_policy(policy: Policy, *, use_cache: bool = True) -> ModuleIndex:
+def expand_policy(policy: Policy, *, use_cache: bool = True, jobs: int | None = None) -> ModuleIndex:
     """Build (or load) the index of the policy's tree and grow the policy's lookup tables with it.
 
     Every front-end calls this once, so they all give the same answers. The additions are
     cached too, keyed by the tree's content and the policy's own names."""
-    index = build_index(policy, use_cache=use_cache)
+    index = build_index(policy, use_cache=use_cache, jobs=jobs)
     key = hashlib.blake2b(
         repr((index.digest, sorted((q, s.qualname) for q, s in policy.names.items()),
               sorted((q, b.qualname) for q, b in policy.banned.items()))).encode(),
@@ -627,7 +739,7 @@ def _write_cache(path: Path, content: dict) -> None:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(content, stream, separators=(",", ":"))
+                stream.write(json.dumps(content, separators=(",", ":")))  # the C encoder
             os.chmod(temporary, 0o644)  # a cache, readable like the files it describes
             os.replace(temporary, path)
         finally:
@@ -643,8 +755,8 @@ class _Progress:
         self.enabled = sys.stderr.isatty()
         self.shown = False
 
-    def show(self, number: int) -> None:
-        if self.enabled and number % 200 == 0 and time.monotonic() - self.start > 1:
+    def show(self, number: int, every: int = 200) -> None:
+        if self.enabled and number % every == 0 and time.monotonic() - self.start > 1:
             sys.stderr.write(f"\rssot: indexing {number}/{self.total} files")
             sys.stderr.flush()
             self.shown = True

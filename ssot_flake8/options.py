@@ -39,6 +39,7 @@ def policy_for(args: argparse.Namespace, *, index: bool = True) -> Policy:
         if start != os.getcwd():
             config = str(find_config(Path(start)))
     policy = load_policy(config)
-    if index:
-        expand_policy(policy)
+    if index:  # `--no-cache` keeps the index's cache untouched too
+        expand_policy(policy, use_cache=not getattr(args, "no_cache", False),
+                      jobs=getattr(args, "jobs", None))
     return policy

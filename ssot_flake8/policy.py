@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import difflib
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -149,6 +150,10 @@ class Policy:
                 return True
         return False
 
+    def memo(self, table: str) -> dict:
+        """A table of derived answers, forgotten with the others on `refresh`."""
+        return self._derived.setdefault("memo_" + table, {})
+
     def is_module(self, name: str) -> bool:
         """`name` is a module (or package) under the source root; cached, for the mirror."""
         known = self._derived.setdefault("modules", {})
@@ -164,9 +169,10 @@ class Policy:
     def keywords(self) -> frozenset[bytes]:
         """Words at least one of which a file must contain to hold any finding (the pre-filter)."""
         if "keywords" not in self._derived:
-            words = {qualname.rpartition(".")[2].encode() for qualname in self.known_names()}
             # A file holding `WebSocketManagerFactory` holds `WebSocketManager` too: only the
-            # words no other word contains are searched (each is one pass over the file's bytes).
+            # words no other word contains are searched (each is one pass over the file's bytes),
+            # and numbered names (`Hub2`, `Hub3`, as aliases often are) share their stem `Hub`.
+            words = {_stem(qualname.rpartition(".")[2]).encode() for qualname in self.known_names()}
             self._derived["keywords"] = frozenset(
                 word for word in words if not any(other in word for other in words - {word}))
         return self._derived["keywords"]
@@ -188,6 +194,11 @@ class Policy:
             for qualname in self.known_names()
             if qualname.startswith(prefix) and "." not in qualname[len(prefix):]
         ]
+
+
+def _stem(word: str) -> str:
+    stem = word.rstrip("0123456789")
+    return stem if len(stem) >= 6 else word
 
 
 def _prefixes(module: str) -> Iterator[str]:
@@ -510,15 +521,17 @@ def module_path(root: Path, module: str) -> Path | None:
 
 def module_name(path: Path, policy: Policy | None = None) -> tuple[str, bool]:
     """The dotted module name of a file, and whether it is a package `__init__`."""
-    path = path.resolve()
     is_package = path.name == "__init__.py"
-    parts = list(path.with_suffix("").parts)
-    if is_package:
-        parts.pop()
-    for root in policy.source_roots if policy else ():
-        root_parts = root.parts
-        if tuple(parts[: len(root_parts)]) == root_parts:
-            return ".".join(parts[len(root_parts):]), is_package
+    roots = [os.path.join(str(root), "") for root in policy.source_roots] if policy else []
+    # Where the path says, else where its links lead (string work: this runs once per file).
+    for candidate in (os.path.abspath(path), os.path.realpath(path)):
+        stem = os.path.splitext(candidate)[0]
+        if is_package:
+            stem = os.path.dirname(stem)
+        for root in roots:
+            if os.path.join(stem, "").startswith(root):
+                return stem[len(root):].replace(os.sep, "."), is_package
+    path = path.resolve()
     # Outside the source roots: climb while the directory is a package.
     directory = path.parent
     names = [] if is_package else [path.stem]

@@ -6,8 +6,10 @@ import ast
 import functools
 import gc
 import io
+import re
 import tokenize
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .fallback import newer_syntax
@@ -115,3 +117,38 @@ def dotted_name(node: ast.AST) -> str | None:
         base = dotted_name(node.value)
         return f"{base}.{node.attr}" if base else None
     return None
+
+
+# An import statement at the start of a line, at any indentation. Groups: the dots and module of
+# `from`, its names in parentheses or on the line, the names of `import`. It starts with a
+# newline so that the regex engine can skip to candidates at memchr speed.
+_IMPORT = re.compile(
+    r"\n[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*(?:\(([^()]*)\)|([^\n;#()\\]*))"
+    r"|import[ \t]+([^\n;#()\\]*))")
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+def imports_in(text: str) -> Iterator[tuple[int, str, list[str] | None]]:
+    """(level, module, names) of every import statement a line pattern finds: `import a.b as c`
+    gives (0, "", ["a.b"]), `from ..m import (x, y as z)` gives (2, "m", ["x", "y"]). Names are
+    None for a statement the pattern cannot read whole (a continued line, say).
+
+    Fast, and a pattern, not a parse: it may read an import inside a string. Callers use it to
+    decide which files to parse, never to report."""
+    text = "\n" + text
+    for match in _IMPORT.finditer(text):
+        dots, module, parenthesized, listed, plain = match.groups()
+        written = parenthesized if parenthesized is not None else (
+            listed if listed is not None else plain)
+        if parenthesized is not None:
+            written = _COMMENT.sub("", written)
+        elif text[match.end():match.end() + 1] in ("\\", "(", ";"):
+            yield len(dots or ""), module or "", None  # continued, or more on the line
+            continue
+        items = [item.split() for item in written.split(",")]
+        if items and not items[-1]:
+            items.pop()  # a trailing comma
+        if all(len(words) == 1 or (len(words) == 3 and words[1] == "as") for words in items):
+            yield len(dots or ""), module or "", [words[0] for words in items]
+        else:
+            yield len(dots or ""), module or "", None

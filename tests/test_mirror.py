@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run
 
+from ssot_flake8.engine import check_source, could_match
 from ssot_flake8.policy import PolicyError, load_policy
 
 HEADER = """\
@@ -310,34 +311,40 @@ allowed_importers =
     ]
 
 
+# Every way for websocket_core.types (the bottom layer of the flagship) to import protocols,
+# a layer above it.
 GUARDED_FORMS = [
-    "import netra_backend.app.websocket_core.types",
-    "import netra_backend.app.websocket_core.types as t",
-    "from netra_backend.app.websocket_core.types import UserExecutionContext",
-    "from netra_backend.app.websocket_core import types",
-    "from netra_backend.app.websocket_core import (\n    auth,\n    types,\n)",
-    "from .types import UserExecutionContext",
-    "from . import types",
-    "from .. import types",
-    "from ..websocket_core.types import UserExecutionContext",
-    "def f():\n    from netra_backend.app.websocket_core.types import X\n",
+    "import netra_backend.app.websocket_core.protocols",
+    "import netra_backend.app.websocket_core.protocols as p",
+    "from netra_backend.app.websocket_core.protocols import X",
+    "from netra_backend.app.websocket_core import protocols",
+    "from netra_backend.app.websocket_core import (\n    auth,\n    protocols,\n)",
+    "from .protocols import X",
+    "from . import protocols",
+    "from ..websocket_core.protocols import X",
+    "def f():\n    from netra_backend.app.websocket_core.protocols import X\n",
 ]
+TYPES_MODULE = REPO / "examples" / "legacy" / "netra_backend" / "app" / "websocket_core" / "types.py"
 
 
 @pytest.mark.parametrize("source", GUARDED_FORMS)
-def test_prefilter_never_drops_an_import_of_a_guarded_module(source):
-    """Each way of importing websocket_core.types (a layer of the flagship) passes the
-    pre-filter, so the mirror sees every file that can break a boundary contract."""
+def test_prefilter_never_drops_an_import_that_breaks_a_contract(source):
+    """Each way of writing an import that breaks the layers contract passes the pre-filter, so
+    the mirror sees every file that can break a boundary contract."""
     policy = load_policy(REPO / "examples" / "legacy" / ".importlinter")
-    assert policy.boundaries.could_match(source.encode())
+    assert could_match(source.encode(), policy, str(TYPES_MODULE))
+    assert {f.code for f in check_source(source.encode(), str(TYPES_MODULE), policy)} == {"SOT005"}
 
 
 @pytest.mark.parametrize("source", [
     "import types\nfrom typing import Any\n",  # the standard library's types
-    "from netra_backend.app.services import types\n",  # another package's module
-    "# the auth routes handlers and types of this service\nfrom .models import User\n",
-    "from netra_backend.app.websocket_core.websocket import x\n",
+    "from netra_backend.app.services import protocols\n",  # another package's module
+    "# the auth routes handlers and protocols of this service\nfrom .helpers import X\n",
+    "from netra_backend.app.db import protocols\n",  # a layer name in another package
+    's = """\nfrom .protocols import X"""\n',  # read as an import: parsed, and then no finding
 ])
-def test_prefilter_skips_files_that_only_share_a_word(source):
+def test_prefilter_skips_files_whose_imports_break_nothing(source):
     policy = load_policy(REPO / "examples" / "legacy" / ".importlinter")
-    assert not policy.boundaries.could_match(source.encode())
+    passes = could_match(source.encode(), policy, str(TYPES_MODULE))
+    assert passes == ('"""' in source)
+    assert check_source(source.encode(), str(TYPES_MODULE), policy) == []
