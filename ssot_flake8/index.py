@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .fallback import import_statements  # the token-level reader, for broken files
 from .policy import Policy
 from .source import SourceError, absolute_import, decode, dotted_name, parse
 
@@ -215,18 +216,20 @@ def _did_you_mean(word: str, candidates, full: bool = False) -> str:
 
 # -- reading one file fast: its top level without the bodies of its functions and classes ----------
 
-# A line that starts at column 0 and is not a comment or a closing bracket begins a top-level
-# statement (unless it sits inside a string: see `_skeleton`). The leading newline lets the regex
-# engine skip to candidates at memchr speed.
-_LINE_START = re.compile(r"\n(?=[^\s#)\]}])")
-_DEFINITION = re.compile(r"(@)|(?:async[ \t]+)?def[ \t]+(\w+)|class[ \t]+(\w+)")
+# A top-level function or class (or a decorator): the line at column 0 that starts it, then
+# every line that is blank, indented, a comment or a closing bracket. Groups: decorator, def
+# name, class name. The leading newline lets the regex engine skip to candidates at memchr
+# speed, and the body lines are consumed without a Python step per line.
+_DEFINITION = re.compile(
+    r"\n(?:(@)|(?:async[ \t]+)?def[ \t]+(\w+)|class[ \t]+(\w+))[^\n]*"
+    r"(?:\n(?=[\n \t\r\f#)\]}])[^\n]*)*")
 # What a module binds or hides from inside its function bodies, found on the whole text (a
 # match inside a string only makes the index more careful): `global X` binds a module name;
 # `globals()[...] =`, `exec(...)`, `vars()`, `sys.modules[...] =` make names no parse can list.
+# Each pattern starts with a literal, again for speed; the character before is checked apart.
 _GLOBAL = re.compile(r"\n[ \t]+global[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)")
-_NAMESPACE_REWRITE = re.compile(
-    r"(?<![\w.])(?:globals|exec|vars)[ \t]*\(|(?<![\w.])sys\.modules[ \t]*\[[^\]\n]*\][ \t]*=(?!=)")
-_REWRITE_WORDS = ("globals", "exec", "vars", "sys.modules")
+_NAMESPACE_REWRITES = tuple(re.compile(pattern) for pattern in (
+    r"globals[ \t]*\(", r"exec[ \t]*\(", r"vars[ \t]*\(", r"sys\.modules[ \t]*\[[^\]\n]*\][ \t]*=(?!=)"))
 
 
 def _skeleton(text: str) -> tuple[str, list[str]] | None:
@@ -235,23 +238,31 @@ def _skeleton(text: str) -> tuple[str, list[str]] | None:
 
     Parsing only what stays is what makes indexing a large tree cheap: module-level facts live
     in imports, assignments and blocks, while most of the bytes are in function bodies."""
-    starts = [match.end() for match in _LINE_START.finditer(text)]
-    if text and text[0] not in " \t\r\n\f#)]}":
-        starts.insert(0, 0)
-    kept = [text[: starts[0]]] if starts else [text]
-    defined = []
-    for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else len(text)
-        definition = _DEFINITION.match(text, start)
-        if definition is None:
-            kept.append(text[start:end])
-            continue
-        chunk = text[start:end]
-        if chunk.count('"""') % 2 or chunk.count("\'\'\'") % 2 or chunk.rstrip().endswith("\\"):
+    text = "\n" + text
+    kept, defined = [], []
+    position = 0
+    for definition in _DEFINITION.finditer(text):
+        start, end = definition.span()
+        if text.count('"""', start, end) % 2 or text.count("\'\'\'", start, end) % 2:
             return None
+        last = text[max(start, end - 3):end].rstrip(" \t\r\f")
+        if last.endswith("\\"):
+            return None
+        kept.append(text[position:start])
+        position = end
         if definition.lastindex > 1:
             defined.append(definition.group(definition.lastindex))
+    kept.append(text[position:])
     return "".join(kept), defined
+
+
+def _rewrites_namespace(text: str) -> bool:
+    for pattern in _NAMESPACE_REWRITES:
+        for found in pattern.finditer(text):
+            before = text[found.start() - 1:found.start()]
+            if before == "" or not (before.isalnum() or before in ("_", ".")):
+                return True
+    return False
 
 
 def record_source(data: bytes, module: str, is_package: bool) -> ModuleInfo:
@@ -264,15 +275,12 @@ def record_source(data: bytes, module: str, is_package: bool) -> ModuleInfo:
     for names in _GLOBAL.findall("\n" + text) if "global" in text else ():
         for name in names.split(","):
             info.bindings.setdefault(name.strip(), [DEFINED])
-    rewrites = any(word in text for word in _REWRITE_WORDS) and _NAMESPACE_REWRITE.search(text)
-    if "__getattr__" in info.bindings or rewrites:
+    if "__getattr__" in info.bindings or _rewrites_namespace(text):
         info.judgeable = False  # PEP 562 `__getattr__` answers any name; so may a rewrite
     return info
 
 
 def _record_text(text: str, module: str, is_package: bool) -> ModuleInfo:
-    from .fallback import import_statements  # the token-level reader, for broken files
-
     recorder = ModuleRecorder(module, is_package)
     skeleton = _skeleton(text)
     if skeleton is not None:

@@ -7,6 +7,7 @@ reports E999 itself, see the README's "The symbol index").
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import sys
@@ -18,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ssot_flake8.fallback import import_statements
-from ssot_flake8.index import build_index
+from ssot_flake8.index import ModuleInfo, ModuleRecorder, build_index, record_source
 from ssot_flake8.policy import load_policy
 
 USE = "use `from pkg.core.manager import Manager`"
@@ -332,3 +333,56 @@ def test_cached_findings_follow_what_other_modules_offer(tmp_path):
     (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n\n\nHelper = object\n")
     second = run("ssot", "check", "pkg", cwd=root)
     assert (second.returncode, second.stdout) == (0, "All checks passed!\n")
+
+
+# -- the fast reader: the top level without function and class bodies --------------------------
+
+def _full_parse(text: str) -> ModuleInfo:
+    """What the recorder makes of the whole parsed module (the reference the skeleton must meet)."""
+    info = ModuleRecorder("pkg.mod", False).record(ast.parse(text))
+    info.bindings = {name: sorted(targets) for name, targets in info.bindings.items()}
+    return info
+
+
+def _fast(text: str) -> ModuleInfo:
+    info = record_source(text.encode(), "pkg.mod", False)
+    info.bindings = {name: sorted(targets) for name, targets in info.bindings.items()}
+    return info
+
+
+SKELETON_CASES = {
+    "definitions first and last": "def first():\n    return 1\n\nX = first\n\nclass Last(Base):\n    y = 2\n",
+    "decorated, with a header over several lines": (
+        "import functools\n\n@functools.cache\ndef cached(\n    a,\n    b,\n) -> int:\n    return a\n"
+        "\nALIAS = cached\n"),
+    "a dedented string inside a function": (
+        'def sql():\n    return """\nSELECT 1\nFROM t\n"""\n\nAFTER = sql\n'),
+    "code-looking text inside a function's string": (
+        'def template():\n    return """\nimport os\nSHADOW = 1\n"""\n\nREAL = 2\n'),
+    "blocks at the top level": (
+        "try:\n    from fast import Parser\nexcept ImportError:\n    Parser = None\n"
+        "if TYPE_CHECKING:\n    from typing import Any\nelse:\n    Any = object\n"),
+    "a module docstring with text at column 0": '"""Title.\n\nimport this is prose\n"""\nX = 1\n',
+    "a continued line": "def f():\n    return 1 + \\\n2\nY = f\n",
+    "brackets closing at column 0": "__all__ = [\n    'a',\n]\nA = {\n    1: 2,\n}\ndef a():\n    pass\n",
+    "Windows line endings": "import os\r\n\r\ndef f():\r\n\r\n    return os\r\n\r\nG = f\r\n",
+    "a type() shell": "from base import Manager\nShim = type('Shim', (Manager,), {})\n",
+}
+
+
+@pytest.mark.parametrize("text", SKELETON_CASES.values(), ids=SKELETON_CASES.keys())
+def test_reading_the_top_level_only_records_what_a_full_parse_records(text):
+    fast, full = _fast(text), _full_parse(text)
+    assert (fast.bindings, fast.stars, fast.all) == (full.bindings, full.stars, full.all)
+
+
+def test_names_bound_inside_functions_and_dynamic_namespaces():
+    text = "class C:\n    def m(self):\n        global CREATED\n        CREATED = 1\n"
+    assert _fast(text).bindings["CREATED"] == [""]
+    assert _fast(text).judgeable
+    for dynamic in ("def __getattr__(name):\n    return name\n",
+                    "def f():\n    globals()['X'] = 1\n",
+                    "import sys\nsys.modules[__name__] = object()\n"):
+        assert not _fast(dynamic).judgeable, dynamic
+    for static in ("session.exec(query)\n", "import sys\nm = sys.modules['x']\n", "envvars(1)\n"):
+        assert _fast(static).judgeable, static
