@@ -7,7 +7,8 @@ subpackages, the governed `app/websocket_core` package, the legacy `app/websocke
 package and a test suite beside the app code. About 3% of the modules carry planted
 snippets covering every violation category of the policy (and some true negatives); the
 rest never mention a policy name. Same arguments => byte-identical output.
-Writes OUT_DIR/.importlinter (a copy of the repo policy) and OUT_DIR/MANIFEST.json.
+Writes OUT_DIR/.importlinter (a copy of the repo policy), OUT_DIR/.flake8 (pointing flake8 at
+it) and OUT_DIR/MANIFEST.json.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from filler import (
 from planted import FIXED, NEGATIVES, SOLO, VIOLATIONS, WS_FILLER, FixedModule, Snippet, make_snippet
 
 POLICY = Path(__file__).resolve().parents[1] / ".importlinter"
+FLAKE8_CONFIG = "[flake8]\nssot-config = .importlinter\nmax-line-length = 110\n"
 ROOT = "netra_backend"
 WS_AREA = "websocket_core"  # planted files sit above this layer (or in tests)
 
@@ -468,6 +470,10 @@ def generate(out: Path, modules: int, lines: int, seed: int) -> dict:
     if progress:
         print(file=sys.stderr)
     (out / ".importlinter").write_text(policy_text, encoding="utf-8")
+    # The tree's own flake8 configuration, as a real project has: flake8 looks for one upwards
+    # from the working directory, and without it a tree inside this repository would get the
+    # repository's (whose `ssot-config` names the example tree's policy, not this one's).
+    (out / ".flake8").write_text(FLAKE8_CONFIG, encoding="utf-8")
     manifest = build_manifest(plans, modules, lines, seed, totals, mentions.pattern)
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
