@@ -106,6 +106,21 @@ class Boundary:
         expressions = self.sources if self.type == "forbidden" else self.targets
         return self.type == "protected" or any(e.owner(importer) for e in expressions)
 
+    def may_guard(self, name: str) -> bool:
+        """False when neither `name` nor any module it lies in can be guarded by this contract:
+        the literal beginnings of its module expressions, tested before anything is resolved."""
+        return name.startswith(self.literal_prefixes())
+
+    def literal_prefixes(self) -> tuple[str, ...]:
+        return _memo(self, "prefixes", None, lambda _: self._literal_prefixes())
+
+    def _literal_prefixes(self) -> tuple[str, ...]:
+        if self.type == "layers":
+            patterns = list(self.containers) or [tail for tails, _ in self.layers for tail in tails]
+        else:
+            patterns = [e.pattern for e in self.targets]
+        return tuple(p.split("*")[0].rstrip(".") for p in patterns)
+
     def guards(self, imported: str) -> bool:
         """Can an import of `imported` break this contract at all? (a pre-filter, remembered)"""
         return _memo(self, "guards", imported, self._guards)

@@ -28,6 +28,7 @@ from .source import (
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPE_NODES = (*FUNCTION_NODES, ast.ClassDef, ast.Lambda)
 DYNAMIC_IMPORTERS = {"importlib.import_module", "builtins.__import__", "__import__"}
+DYNAMIC_IMPORT_WORDS = (b"import_module", b"__import__")  # what a file calling one of them holds
 CACHE_DECORATORS = {"functools.lru_cache", "functools.cache", "functools.cached_property"}
 FALLBACK_CODES = {"SOT001", "SOT002", "SOT004", "SOT005"}  # what the token-level fallback can tell
 
@@ -38,24 +39,29 @@ def could_match(data: bytes, policy: Policy, path: str = "") -> bool:
     for something the index says is not there (SOT004)."""
     if any(word in data for word in policy.keywords()):
         return True
-    if policy.index is None and not policy.boundaries.contracts:
+    if policy.deprecated and any(word in data for word in DYNAMIC_IMPORT_WORDS):
+        return True  # SOT003 reads the module from a string argument
+    if policy.index is None and not policy.boundaries.contracts and not policy.deprecated:
         return False
     return imports_need_check(data.decode("utf-8", "replace"), path, policy)
 
 
 def imports_need_check(text: str, path: str, policy: Policy) -> bool:
-    """For a file without any policy word: does an import break a boundary contract, ask the
-    tree for something the index says is not there, or star-import policy names? The imports
+    """For a file without any policy word: does an import name a deprecated module, break a
+    boundary contract, ask the tree for something the index says is not there, or star-import
+    policy names? The imports
     are read by a line pattern, not a parse (cheap); the full check then confirms, so an
     import-looking line inside a string costs time, never a finding."""
     index = policy.index
     contracts = policy.boundaries.contracts
+    watched = (*policy.root_packages, *policy.deprecated)
     if not contracts and "from ." not in text and not any(
-            root.split(".")[0] in text for root in policy.root_packages):
-        return False  # nothing it imports can be stale
+            name.split(".")[0] in text for name in watched):
+        return False  # nothing it imports can be stale or deprecated
     module, is_package = module_name(Path(path), policy)
     contracts = [c for c in contracts if module and c.may_break_from(module)]
-    for level, base, names in imports_in(text):
+    guarded = tuple({prefix for c in contracts for prefix in c.literal_prefixes()})
+    for level, base, names in imports_in(text, (*watched, *guarded)):
         if names is None:
             return True  # a statement the pattern cannot read: let the parser
         if level:
@@ -69,11 +75,13 @@ def imports_need_check(text: str, path: str, policy: Policy) -> bool:
         for target, name in asked:
             if name is None and base and policy.holds_names(target):
                 return True  # a star import of policy names
-            if index is not None and index.stale(target, name):
+            full = f"{target}.{name}" if name else target
+            if policy.deprecated_module(full) or (index is not None and index.stale(target, name)):
                 return True
-            if contracts:
-                imported = imported_module(policy, f"{target}.{name}" if name else target, base)
-                if any(c.guards(imported) and c.breaks(module, imported) for c in contracts):
+            guarding = full.startswith(guarded) and [c for c in contracts if c.may_guard(full)]
+            if guarding:
+                imported = imported_module(policy, full, base)
+                if any(c.guards(imported) and c.breaks(module, imported) for c in guarding):
                     return True
     return False
 

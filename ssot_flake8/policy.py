@@ -156,6 +156,8 @@ class Policy:
 
     def is_module(self, name: str) -> bool:
         """`name` is a module (or package) under the source root; cached, for the mirror."""
+        if self.index is not None and self.index.in_roots(name):
+            return name in self.index.modules  # what the tree holds, without a stat
         known = self._derived.setdefault("modules", {})
         if name not in known:
             known[name] = any(module_path(root, name) for root in self.source_roots)
@@ -167,12 +169,13 @@ class Policy:
         yield from self.deprecated
 
     def keywords(self) -> frozenset[bytes]:
-        """Words at least one of which a file must contain to hold any finding (the pre-filter)."""
+        """Words of which a file that names a policy symbol or banned callable holds one (the
+        pre-filter; deprecated modules are reached through imports, which it reads apart)."""
         if "keywords" not in self._derived:
             # A file holding `WebSocketManagerFactory` holds `WebSocketManager` too: only the
             # words no other word contains are searched (each is one pass over the file's bytes),
             # and numbered names (`Hub2`, `Hub3`, as aliases often are) share their stem `Hub`.
-            words = {_stem(qualname.rpartition(".")[2]).encode() for qualname in self.known_names()}
+            words = {_stem(q.rpartition(".")[2]).encode() for q in (*self.names, *self.banned)}
             self._derived["keywords"] = frozenset(
                 word for word in words if not any(other in word for other in words - {word}))
         return self._derived["keywords"]
@@ -524,8 +527,8 @@ def module_name(path: Path, policy: Policy | None = None) -> tuple[str, bool]:
     is_package = path.name == "__init__.py"
     roots = [os.path.join(str(root), "") for root in policy.source_roots] if policy else []
     # Where the path says, else where its links lead (string work: this runs once per file).
-    for candidate in (os.path.abspath(path), os.path.realpath(path)):
-        stem = os.path.splitext(candidate)[0]
+    for resolve in (os.path.abspath, os.path.realpath):
+        stem = os.path.splitext(resolve(path))[0]
         if is_package:
             stem = os.path.dirname(stem)
         for root in roots:

@@ -128,27 +128,35 @@ _IMPORT = re.compile(
 _COMMENT = re.compile(r"#[^\n]*")
 
 
-def imports_in(text: str) -> Iterator[tuple[int, str, list[str] | None]]:
+def imports_in(text: str, modules: tuple[str, ...] | None = None,
+               ) -> Iterator[tuple[int, str, list[str] | None]]:
     """(level, module, names) of every import statement a line pattern finds: `import a.b as c`
     gives (0, "", ["a.b"]), `from ..m import (x, y as z)` gives (2, "m", ["x", "y"]). Names are
     None for a statement the pattern cannot read whole (a continued line, say).
 
-    Fast, and a pattern, not a parse: it may read an import inside a string. Callers use it to
-    decide which files to parse, never to report."""
+    With `modules`, only relative imports and those that name a module starting with one of
+    these are read. Fast, and a pattern, not a parse: it may read an import inside a string.
+    Callers use it to decide which files to parse, never to report."""
     text = "\n" + text
     for match in _IMPORT.finditer(text):
         dots, module, parenthesized, listed, plain = match.groups()
-        written = parenthesized if parenthesized is not None else (
-            listed if listed is not None else plain)
-        if parenthesized is not None:
-            written = _COMMENT.sub("", written)
-        elif text[match.end():match.end() + 1] in ("\\", "(", ";"):
-            yield len(dots or ""), module or "", None  # continued, or more on the line
+        level, module = len(dots) if dots else 0, module or ""
+        if modules is not None and not level and not (
+                module.startswith(modules) if plain is None else any(m in plain for m in modules)):
             continue
-        items = [item.split() for item in written.split(",")]
-        if items and not items[-1]:
-            items.pop()  # a trailing comma
-        if all(len(words) == 1 or (len(words) == 3 and words[1] == "as") for words in items):
-            yield len(dots or ""), module or "", [words[0] for words in items]
+        if parenthesized is not None:
+            written = _COMMENT.sub("", parenthesized) if "#" in parenthesized else parenthesized
+        elif text[match.end():match.end() + 1] in ("\\", "(", ";"):
+            yield level, module, None  # continued, or more on the line
+            continue
         else:
-            yield len(dots or ""), module or "", None
+            written = listed if listed is not None else plain
+        names: list[str] | None = []
+        for item in written.split(","):
+            words = item.split()
+            if len(words) == 1 or (len(words) == 3 and words[1] == "as"):
+                names.append(words[0])
+            elif words:
+                names = None
+                break
+        yield level, module, names

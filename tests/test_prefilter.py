@@ -11,9 +11,29 @@ from ssot_flake8.policy import load_policy
 def test_keywords_keep_only_words_no_other_word_contains():
     policy = load_policy(LEGACY / ".importlinter")
     assert sorted(policy.keywords()) == [
-        b"ConnectionInfo", b"ConnectionManager", b"WebSocketManager", b"canonical_imports",
-        b"manager", b"migration_adapter", b"ssot_validation_enhancer", b"websocket",
+        b"ConnectionInfo", b"ConnectionManager", b"WebSocketManager", b"create_websocket_manager",
+        b"get_websocket_manager",
     ]
+
+
+TYPES_PATH = str(LEGACY / "netra_backend" / "app" / "websocket_core" / "types.py")
+
+
+def test_deprecated_modules_are_found_by_their_imports_not_by_a_common_word():
+    """`manager` and `websocket` are words half a backend uses: a file passes because it imports
+    a deprecated module (or may load one dynamically), not because it says `manager`."""
+    policy = load_policy(LEGACY / ".importlinter")
+    prose = b"def manager(websocket):\n    return websocket.manager\n"
+    assert not could_match(prose, policy, TYPES_PATH)
+    for source in (
+        b"from netra_backend.app.websocket_core import manager\n",
+        b"from .manager import X\n",
+        b"import netra_backend.app.websocket_core.unified_manager as um\n",
+        b"from netra_backend.app.websocket_core.migration_adapter import *\n",
+        b"import importlib\nm = importlib.import_module('netra_backend.app.websocket')\n",
+    ):
+        assert could_match(source, policy, TYPES_PATH), source
+        assert {f.code for f in check_source(source, TYPES_PATH, policy)} & {"SOT002", "SOT003"}, source
 
 
 def test_every_file_with_findings_passes_the_prefilter():
