@@ -49,18 +49,18 @@ def could_match(data: bytes, policy: Policy, path: str = "") -> bool:
 def imports_need_check(text: str, path: str, policy: Policy) -> bool:
     """For a file without any policy word: does an import name a deprecated module, break a
     boundary contract, ask the tree for something the index says is not there, or star-import
-    policy names? The imports
-    are read by a line pattern, not a parse (cheap); the full check then confirms, so an
-    import-looking line inside a string costs time, never a finding."""
+    policy names? The imports are read by a line pattern, not a parse (cheap); the full check
+    then confirms, so an import-looking line inside a string costs time, never a finding."""
     index = policy.index
     contracts = policy.boundaries.contracts
-    watched = (*policy.root_packages, *policy.deprecated)
+    watched = policy.watched_modules()
     if not contracts and "from ." not in text and not any(
             name.split(".")[0] in text for name in watched):
         return False  # nothing it imports can be stale or deprecated
     module, is_package = module_name(Path(path), policy)
     contracts = [c for c in contracts if module and c.may_break_from(module)]
     guarded = tuple({prefix for c in contracts for prefix in c.literal_prefixes()})
+    deprecated = tuple(policy.deprecated)
     for level, base, names in imports_in(text, (*watched, *guarded)):
         if names is None:
             return True  # a statement the pattern cannot read: let the parser
@@ -76,7 +76,9 @@ def imports_need_check(text: str, path: str, policy: Policy) -> bool:
             if name is None and base and policy.holds_names(target):
                 return True  # a star import of policy names
             full = f"{target}.{name}" if name else target
-            if policy.deprecated_module(full) or (index is not None and index.stale(target, name)):
+            if full.startswith(deprecated) and policy.deprecated_module(full):
+                return True
+            if index is not None and index.stale(target, name):
                 return True
             guarding = full.startswith(guarded) and [c for c in contracts if c.may_guard(full)]
             if guarding:

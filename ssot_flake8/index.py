@@ -228,8 +228,9 @@ _DEFINITION = re.compile(
 # `globals()[...] =`, `exec(...)`, `vars()`, `sys.modules[...] =` make names no parse can list.
 # Each pattern starts with a literal, again for speed; the character before is checked apart.
 _GLOBAL = re.compile(r"\n[ \t]+global[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)")
-_NAMESPACE_REWRITES = tuple(re.compile(pattern) for pattern in (
-    r"globals[ \t]*\(", r"exec[ \t]*\(", r"vars[ \t]*\(", r"sys\.modules[ \t]*\[[^\]\n]*\][ \t]*=(?!=)"))
+_NAMESPACE_REWRITES = tuple((word, re.compile(re.escape(word) + rest)) for word, rest in (
+    ("globals", r"[ \t]*\("), ("exec", r"[ \t]*\("), ("vars", r"[ \t]*\("),
+    ("sys.modules", r"[ \t]*\[[^\]\n]*\][ \t]*=(?!=)")))
 
 
 def _skeleton(text: str) -> tuple[str, list[str]] | None:
@@ -257,7 +258,9 @@ def _skeleton(text: str) -> tuple[str, list[str]] | None:
 
 
 def _rewrites_namespace(text: str) -> bool:
-    for pattern in _NAMESPACE_REWRITES:
+    for word, pattern in _NAMESPACE_REWRITES:
+        if word not in text:  # a substring search is much faster than the regex's scan
+            continue
         for found in pattern.finditer(text):
             before = text[found.start() - 1:found.start()]
             if before == "" or not (before.isalnum() or before in ("_", ".")):

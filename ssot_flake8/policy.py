@@ -150,6 +150,15 @@ class Policy:
                 return True
         return False
 
+    def watched_modules(self) -> tuple[str, ...]:
+        """The root packages and deprecated modules, none inside another: what an import must
+        name to be stale or deprecated."""
+        if "watched" not in self._derived:
+            names = sorted({*self.root_packages, *self.deprecated})
+            self._derived["watched"] = tuple(
+                n for n in names if not any(n.startswith(o + ".") for o in names))
+        return self._derived["watched"]
+
     def memo(self, table: str) -> dict:
         """A table of derived answers, forgotten with the others on `refresh`."""
         return self._derived.setdefault("memo_" + table, {})
