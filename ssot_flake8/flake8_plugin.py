@@ -14,13 +14,15 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .baseline import Baseline, BaselineError
 from .engine import check_tree, could_match
 from .index import expand_policy
 from .policy import Policy, PolicyError, find_config, load_policy
-from .runner import Reported, silenced, source_line
+
+if TYPE_CHECKING:
+    from .baseline import Baseline
 
 
 class SsotChecker:
@@ -64,8 +66,8 @@ class SsotChecker:
                 cls.policy = load_policy(config)
                 expand_policy(cls.policy)
             if options.ssot_baseline:
-                cls.baseline = Baseline.load(options.ssot_baseline)
-        except (PolicyError, BaselineError) as error:
+                cls.baseline = _load_baseline(options.ssot_baseline)
+        except PolicyError as error:
             sys.stderr.write(f"ssot-flake8: error: {error}\n")
             raise SystemExit(2) from None
 
@@ -82,6 +84,8 @@ class SsotChecker:
     def _not_in_baseline(self, findings):
         """flake8 applies `# noqa` after the plugin; silenced findings are dropped first here so
         that the baseline counts the same findings as `ssot check` does."""
+        from .runner import Reported, silenced, source_line  # only with a baseline
+
         lines = [line.rstrip("\r\n") for line in self.lines]
         kept = [f for f in findings if not silenced(f, lines)]
         reported = [Reported(f, source_line(lines, f.line)) for f in kept]
@@ -90,6 +94,16 @@ class SsotChecker:
     def _could_match(self, policy: Policy) -> bool:
         data = "".join(self.lines).encode("utf-8", "surrogatepass")
         return could_match(data, policy, self.filename)
+
+
+def _load_baseline(path: str) -> Baseline:
+    """Imported only when a baseline is given: flake8 starts the plugin in every worker."""
+    from .baseline import Baseline, BaselineError
+
+    try:
+        return Baseline.load(path)
+    except BaselineError as error:
+        raise PolicyError(str(error)) from None
 
 
 def _discovered_config() -> str | None:
