@@ -644,7 +644,7 @@ def _entries(files: list[tuple[Path, str, bool]], cached: dict, jobs: int | None
             misses.append((number, file, module, is_package, hit))
     progress = _Progress(len(misses))
     workers = min(jobs or os.cpu_count() or 1, 1 + len(misses) // PARALLEL_MIN_FILES)
-    if workers <= 1:
+    if workers <= 1 or _in_daemon():  # e.g. a flake8 worker, which may not start processes
         for done, miss in enumerate(misses):
             progress.show(done)
             results[miss[0]] = _module_entry(*miss[1:])
@@ -660,6 +660,12 @@ def _entries(files: list[tuple[Path, str, bool]], cached: dict, jobs: int | None
                     results[number] = entry
     progress.done()
     return results
+
+
+def _in_daemon() -> bool:
+    import multiprocessing
+
+    return multiprocessing.current_process().daemon
 
 
 def _entry_chunk(misses: list) -> list[tuple[int, list | None]]:
