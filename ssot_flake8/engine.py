@@ -34,9 +34,10 @@ FALLBACK_CODES = {"SOT001", "SOT002", "SOT004", "SOT005"}  # what the token-leve
 
 
 def could_match(data: bytes, policy: Policy, path: str = "") -> bool:
-    """The pre-filter: a file that names none of the policy's words cannot hold a finding,
-    unless one of its imports crosses a mirrored contract boundary (SOT005) or asks the tree
-    for something the index says is not there (SOT004)."""
+    """The pre-filter: a file that names none of the policy's symbols or banned callables
+    cannot hold a finding, unless it calls a dynamic importer (SOT003) or one of its imports
+    names a deprecated module (SOT002), crosses a mirrored contract boundary (SOT005) or asks
+    the tree for something the index says is not there (SOT004)."""
     if any(word in data for word in policy.keywords()):
         return True
     if policy.deprecated and any(word in data for word in DYNAMIC_IMPORT_WORDS):
