@@ -73,19 +73,6 @@ def import_statements(text: str) -> list[ast.stmt]:
     return statements
 
 
-def import_lines(text: str) -> list[ast.stmt]:
-    """The import statements found by the line pattern alone (fast; may see into strings)."""
-    lines = text.splitlines(keepends=True)
-    statements = []
-    for number, line in enumerate(lines, start=1):
-        match = _IMPORT_LINE.match(line)
-        if match:
-            statement = _parse_at(lines, number, len(match.group(0)) - len(match.group(0).lstrip()))
-            if statement is not None:
-                statements.append(statement)
-    return statements
-
-
 def _token_starts(text: str) -> tuple[list[tuple[int, int]], int]:
     """(row, col) of each `import`/`from` that begins a statement, and the last row tokenized."""
     starts: list[tuple[int, int]] = []

@@ -25,10 +25,12 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fallback import import_statements  # the token-level reader, for broken files
+from .parallel import map_in_workers, may_start_workers
 from .policy import Policy
 from .source import SourceError, absolute_import, decode, dotted_name, parse
 
@@ -642,34 +644,21 @@ def _entries(files: list[tuple[Path, str, bool]], cached: dict, jobs: int | None
             results[number] = hit
         else:
             misses.append((number, file, module, is_package, hit))
-    progress = _Progress(len(misses))
     workers = min(jobs or os.cpu_count() or 1, 1 + len(misses) // PARALLEL_MIN_FILES)
-    if workers <= 1 or _in_daemon():  # e.g. a flake8 worker, which may not start processes
-        for done, miss in enumerate(misses):
-            progress.show(done)
-            results[miss[0]] = _module_entry(*miss[1:])
+    if workers <= 1 or not may_start_workers():
+        entries: Iterator = map(_entry_of, misses)
     else:
-        from concurrent.futures import ProcessPoolExecutor  # ~50 ms: only when used
-
-        size = max(64, len(misses) // (workers * 8))
-        chunks = [misses[i:i + size] for i in range(0, len(misses), size)]
-        with ProcessPoolExecutor(workers) as pool:
-            for done, chunk in enumerate(pool.map(_entry_chunk, chunks)):
-                progress.show(done * size, every=1)
-                for number, entry in chunk:
-                    results[number] = entry
+        entries = map_in_workers(_entry_of, misses, workers, max(64, len(misses) // (workers * 8)))
+    progress = _Progress(len(misses))
+    for done, (miss, entry) in enumerate(zip(misses, entries, strict=True)):
+        progress.show(done)
+        results[miss[0]] = entry
     progress.done()
     return results
 
 
-def _in_daemon() -> bool:
-    import multiprocessing
-
-    return multiprocessing.current_process().daemon
-
-
-def _entry_chunk(misses: list) -> list[tuple[int, list | None]]:
-    return [(miss[0], _module_entry(*miss[1:])) for miss in misses]
+def _entry_of(miss: tuple) -> list | None:
+    return _module_entry(*miss[1:])
 
 
 def _stamp(file: Path) -> list:
@@ -681,13 +670,12 @@ def _stamp(file: Path) -> list:
 
 
 def _module_entry(file: Path, module: str, is_package: bool, hit: list | None) -> list | None:
-    """[content hash, ModuleInfo json, mtime_ns, size] of one file (None: not a readable .py)."""
+    """[content hash, ModuleInfo json, mtime_ns, size] of one file (None: not a readable .py);
+    `hit`, the cached entry whose stamp did not match, is reused when the content did not change."""
     if file.suffix != ".py":
         return None
     try:
         status = file.stat()
-        if hit and hit[2:] == [status.st_mtime_ns, status.st_size]:
-            return hit
         data = file.read_bytes()
     except OSError:
         return None
@@ -772,8 +760,8 @@ class _Progress:
         self.enabled = sys.stderr.isatty()
         self.shown = False
 
-    def show(self, number: int, every: int = 200) -> None:
-        if self.enabled and number % every == 0 and time.monotonic() - self.start > 1:
+    def show(self, number: int) -> None:
+        if self.enabled and number % 200 == 0 and time.monotonic() - self.start > 1:
             sys.stderr.write(f"\rssot: indexing {number}/{self.total} files")
             sys.stderr.flush()
             self.shown = True

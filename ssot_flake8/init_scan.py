@@ -12,11 +12,11 @@ import os
 import re
 import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .engine import _factory_shaped, _import_only, _own_nodes, _string_items
+from .parallel import map_in_workers, may_start_workers
 from .source import SourceError, decode, dotted_name, parse
 
 LEGACY_WORDS = ("legacy", "old", "deprecated", "compat", "shim", "adapter", "migration", "backup", "tmp")
@@ -92,12 +92,9 @@ def scan(package: str, source_root: Path) -> tuple[dict[str, Module], list[str]]
 
 def _summaries(jobs: list[tuple[str, str]]):
     workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < POOL_THRESHOLD or workers < 2:
+    if len(jobs) < POOL_THRESHOLD or workers < 2 or not may_start_workers():
         return map(summarize, jobs)
-    pool = ProcessPoolExecutor(workers)
-    results = pool.map(summarize, jobs, chunksize=64)
-    pool.shutdown(wait=False)
-    return results
+    return map_in_workers(summarize, jobs, workers, 64)
 
 
 def _module_name(path: Path, source_root: Path) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .cache import Cache, Entry, content_hash
 from .engine import check_source, could_match
+from .parallel import map_in_workers, may_start_workers
 from .policy import Policy
 from .source import Finding, SourceError
 
@@ -226,25 +227,16 @@ def _task(display: str, key: str, cache: Cache | None) -> Task:
 
 def _run(tasks: list[Task], policy: Policy, jobs: int | None, progress) -> Iterable[Outcome]:
     workers = jobs or os.cpu_count() or 1
-    if workers <= 1 or len(tasks) < PARALLEL_MIN_FILES:
-        for task in tasks:
-            yield check_task(task, policy)
-            if progress:
-                progress(1)
-        return
-    from concurrent.futures import (  # ~50 ms: only when used
-        ProcessPoolExecutor,
-        as_completed,
-    )
-
-    size = max(8, min(256, len(tasks) // (workers * 4)))
-    chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(policy,)) as pool:
-        for future in as_completed([pool.submit(_check_chunk, chunk) for chunk in chunks]):
-            outcomes = future.result()
-            yield from outcomes
-            if progress:
-                progress(len(outcomes))
+    if workers <= 1 or len(tasks) < PARALLEL_MIN_FILES or not may_start_workers():
+        outcomes = (check_task(task, policy) for task in tasks)
+    else:
+        size = max(8, min(256, len(tasks) // (workers * 4)))
+        outcomes = map_in_workers(_check_in_worker, tasks, workers, size,
+                                  initializer=_init_worker, initargs=(policy,))
+    for outcome in outcomes:
+        yield outcome
+        if progress:
+            progress(1)
 
 
 _worker_policy: Policy | None = None
@@ -255,9 +247,9 @@ def _init_worker(policy: Policy) -> None:
     _worker_policy = policy
 
 
-def _check_chunk(tasks: list[Task]) -> list[Outcome]:
+def _check_in_worker(task: Task) -> Outcome:
     assert _worker_policy is not None
-    return [check_task(task, _worker_policy) for task in tasks]
+    return check_task(task, _worker_policy)
 
 
 def check_task(task: Task, policy: Policy) -> Outcome:
