@@ -386,3 +386,15 @@ def test_names_bound_inside_functions_and_dynamic_namespaces():
         assert not _fast(dynamic).judgeable, dynamic
     for static in ("session.exec(query)\n", "import sys\nm = sys.modules['x']\n", "envvars(1)\n"):
         assert _fast(static).judgeable, static
+
+
+def test_reading_in_worker_processes_gives_the_same_index(legacy_copy):
+    services = legacy_copy / "netra_backend" / "app" / "services"
+    for number in range(16):  # 17 files each: enough misses for the worker processes
+        shutil.copytree(services, services.parent / f"services_{number}")
+    serial = build_index(load_policy(legacy_copy / ".importlinter"), use_cache=False, jobs=1)
+    pooled = build_index(load_policy(legacy_copy / ".importlinter"), use_cache=False, jobs=2)
+    assert len(pooled.modules) > 300
+    assert pooled.digest == serial.digest
+    assert {m: i.to_json() for m, i in pooled.modules.items()} == {
+        m: i.to_json() for m, i in serial.modules.items()}
