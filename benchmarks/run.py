@@ -234,7 +234,7 @@ def write_bans(tree: Path, work: Path, ssot: str | None) -> str:
         cwd=tree, capture_output=True, check=False,
     ).returncode == 0
     if synced:
-        from ssot_flake8.policy import tomllib
+        from ssot_flake8.policy.config import tomllib
 
         bans = {name: entry["msg"] for name, entry in tomllib.loads(config.read_text())
                 ["lint"]["flake8-tidy-imports"]["banned-api"].items()}
@@ -249,12 +249,14 @@ def write_bans(tree: Path, work: Path, ssot: str | None) -> str:
 
 def policy_bans(config: Path) -> dict[str, str]:
     """What `ssot sync-ruff` bans: deprecated modules, banned calls and non-canonical names."""
-    from ssot_flake8.policy import load_policy
+    from ssot_flake8.policy.config import load_policy
+    from ssot_flake8.rules.calls import BY_KIND
 
     policy = load_policy(config)
     bans = {module: f"[ssot] SOT002 deprecated module{d.instead}"
             for module, d in policy.deprecated.items()}
-    bans.update({name: f"[ssot] {call.code} {call.instead}" for name, call in policy.banned.items()})
+    bans.update({name: f"[ssot] {BY_KIND[call.kind].code} {call.instead}"
+                 for name, call in policy.banned.items()})
     bans.update({name: f"[ssot] SOT001 use `{symbol.import_line}`"
                  for name, symbol in policy.names.items() if name != symbol.qualname})
     return dict(sorted(bans.items()))

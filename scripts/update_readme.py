@@ -1,4 +1,4 @@
-"""Regenerate the README's rule table from the rule declarations (ssot_flake8/rules.py)."""
+"""Regenerate the README's rule table from the rule declarations (ssot_flake8/rules/)."""
 
 from __future__ import annotations
 

@@ -11,20 +11,20 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-from .options import UsageError
-from .policy import PolicyError
-from .rules import rules_table_markdown, rules_text
+from ssot_flake8 import __version__
+from ssot_flake8.policy.model import PolicyError
+from ssot_flake8.rules import rules_table_markdown, rules_text
+from ssot_flake8.services.options import UsageError
 
 # Each verb's module registers its sub-parser (add_parser). Only the module of the verb being run
 # is imported, so `ssot check` does not pay for libcst (fix) or the init scanner.
 VERB_MODULES = {
-    "check": "check_command",
-    "baseline": "check_command",
+    "check": "check",
+    "baseline": "check",
     "fix": "fix",
     "audit": "audit",
-    "sync-ruff": "ruff_sync",
-    "init": "init",
+    "sync-ruff": "sync_ruff",
+    "init": "init.command",
 }
 
 
@@ -52,7 +52,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     verb = next((arg for arg in argv if not arg.startswith("-")), None)
     wanted = [VERB_MODULES[verb]] if verb in VERB_MODULES else list(VERB_MODULES.values())
     for name in dict.fromkeys(wanted):  # all of them for `ssot --help` or an unknown verb
-        importlib.import_module(f"{__package__}.{name}").add_parser(verbs)
+        importlib.import_module(f"ssot_flake8.commands.{name}").add_parser(verbs)
     rules = verbs.add_parser("rules", help="print the rule catalog")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     rules.set_defaults(handler=run_rules)

@@ -25,23 +25,21 @@ from importlinter.configuration import settings
 from importlinter.domain.helpers import MissingImport
 from rich.text import Text
 
-from .boundaries import BoundaryError, parse_boundaries
-from .cache import Cache, fingerprint
-from .cycles import Cycle, find_cycles, graph_edges
-from .index import expand_policy
-from .policy import (
+from ssot_flake8.analysis.cycles import Cycle, find_cycles, graph_edges
+from ssot_flake8.analysis.index import expand_policy
+from ssot_flake8.policy.boundaries import BoundaryError, parse_boundaries
+from ssot_flake8.policy.config import build_policy, find_config, read_raw_config
+from ssot_flake8.policy.model import (
     CONTRACT_CLASS,
     LIST_FIELDS,
     STRING_FIELDS,
     Policy,
     PolicyError,
-    build_policy,
-    find_config,
     module_path,
-    read_raw_config,
 )
-from .rules import rule
-from .runner import check_files
+from ssot_flake8.rules import rule
+from ssot_flake8.services.cache import Cache, fingerprint
+from ssot_flake8.services.runner import check_files
 
 
 def _print(text: str = "", color: str | None = "red") -> None:

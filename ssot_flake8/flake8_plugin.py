@@ -16,13 +16,15 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .engine import check_tree, could_match
-from .index import expand_policy
-from .policy import Policy, PolicyError, find_config, load_policy
+from ssot_flake8 import __version__
+from ssot_flake8.analysis.engine import check_tree
+from ssot_flake8.analysis.index import expand_policy
+from ssot_flake8.analysis.prefilter import could_match
+from ssot_flake8.policy.config import find_config, load_policy
+from ssot_flake8.policy.model import Policy, PolicyError
 
 if TYPE_CHECKING:
-    from .baseline import Baseline
+    from ssot_flake8.services.baseline import Baseline
 
 
 class SsotChecker:
@@ -84,7 +86,7 @@ class SsotChecker:
     def _not_in_baseline(self, findings):
         """flake8 applies `# noqa` after the plugin; silenced findings are dropped first here so
         that the baseline counts the same findings as `ssot check` does."""
-        from .runner import Reported, silenced, source_line  # only with a baseline
+        from ssot_flake8.services.runner import Reported, silenced, source_line  # only with a baseline
 
         lines = [line.rstrip("\r\n") for line in self.lines]
         kept = [f for f in findings if not silenced(f, lines)]
@@ -98,7 +100,7 @@ class SsotChecker:
 
 def _load_baseline(path: str) -> Baseline:
     """Imported only when a baseline is given: flake8 starts the plugin in every worker."""
-    from .baseline import Baseline, BaselineError
+    from ssot_flake8.services.baseline import Baseline, BaselineError
 
     try:
         return Baseline.load(path)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import BIN, LEGACY, REMEDIATED, run
 
-CYCLES_AVAILABLE = find_spec("ssot_flake8.cycles") is not None
+CYCLES_AVAILABLE = find_spec("ssot_flake8.analysis.cycles") is not None
 CATEGORY_KEYS = [
     "duplicate_implementations", "compatibility_shims", "factory_patterns",
     "import_path_fragmentation", "circular_imports", "deprecated_usage",
@@ -220,7 +220,7 @@ def test_text_format_table_and_sections():
     assert result.returncode == 0 and result.stderr == ""
     lines = result.stdout.splitlines()
     cycles = ("8" if CYCLES_AVAILABLE else
-              "n/a  not measured (no cycle finder: ssot_flake8.cycles is missing)")
+              "n/a  not measured (no cycle finder: ssot_flake8.analysis.cycles is missing)")
     assert lines[0] == "ssot audit: 50 files under . (policy: .importlinter)"
     header, dashes, rows = lines[2], lines[3], lines[4:15]
     # columns: each header starts where its dashes start; counts are right-aligned under "count"
@@ -493,11 +493,11 @@ def test_history_progress_on_a_terminal_only(migrating_repo: Path):
         stdout=subprocess.PIPE, stderr=terminal, check=False,
     )
     os.close(terminal)
-    progress = os.read(controller, 65536).decode()
+    progress = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", os.read(controller, 65536).decode())
     os.close(controller)
     assert process.returncode == 0
-    assert "ssot audit: commit 1/3" in progress and "commit 3/3" in progress
-    assert b"commit 1/3" not in process.stdout
+    assert "ssot audit" in progress and "3/3" in progress and "commits" in progress
+    assert b"commits" not in process.stdout and b"3/3" not in process.stdout
 
 
 def test_bad_files_are_counted_and_do_not_stop_the_audit(legacy_copy: Path):

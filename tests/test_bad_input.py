@@ -40,9 +40,9 @@ def test_flake8_reports_the_good_file_next_to_a_broken_one(mini_project):
 
 
 def test_huge_file_is_reported_not_parsed(mini_project, monkeypatch):
-    from ssot_flake8 import source
-    from ssot_flake8.engine import check_source
-    from ssot_flake8.policy import load_policy
+    from ssot_flake8.analysis.engine import check_source
+    from ssot_flake8.policy.config import load_policy
+    from ssot_flake8.source import text as source
 
     monkeypatch.setattr(source, "MAX_BYTES", 100)
     policy = load_policy(mini_project.root / ".importlinter")
@@ -58,8 +58,8 @@ def test_missing_path_is_a_usage_error(mini_project):
 
 
 def test_columns_after_a_byte_order_mark_and_a_declared_encoding(mini_project):
-    from ssot_flake8.engine import check_source
-    from ssot_flake8.policy import load_policy
+    from ssot_flake8.analysis.engine import check_source
+    from ssot_flake8.policy.config import load_policy
 
     policy = load_policy(mini_project.root / ".importlinter")
     bom = b"\xef\xbb\xbffrom pkg.core.legacy import OldManager\nOldManager(user_context=1)\n"

@@ -7,8 +7,8 @@ import grimp
 import pytest
 from conftest import LEGACY, REMEDIATED, run
 
-from ssot_flake8.cycles import Cycle, Step, cycles_for, find_cycles, graph_edges, static_edges
-from ssot_flake8.policy import load_policy
+from ssot_flake8.analysis.cycles import Cycle, Step, cycles_for, find_cycles, graph_edges, static_edges
+from ssot_flake8.policy.config import load_policy
 
 CORE = "netra_backend.app.websocket_core"
 

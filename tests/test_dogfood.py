@@ -9,7 +9,7 @@ import shutil
 import pytest
 from conftest import REPO, run
 
-LAYERS = "ssot_flake8 layering (front-ends on top, the rule catalog at the bottom)"
+LAYERS = "ssot_flake8 layering (front-ends on top, support at the bottom)"
 
 
 def lint_imports(cwd):
@@ -26,13 +26,13 @@ def test_the_bundle_keeps_its_own_contracts():
 
 @pytest.fixture
 def broken_copy(tmp_path):
-    """The package with the rule catalog importing the engine (in a function, so that importing
-    the copy still works): a lower layer reaching up, and a cycle engine -> rules -> engine."""
+    """The package with a rule family importing the engine (in a function, so that importing
+    the copy still works): a lower layer reaching up, and a cycle through the walk."""
     shutil.copytree(REPO / "ssot_flake8", tmp_path / "ssot_flake8",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "setup.cfg", tmp_path / "setup.cfg")
-    rules = tmp_path / "ssot_flake8" / "rules.py"
-    planted = "\n\ndef _planted():\n    from . import engine\n\n    return engine\n"
+    rules = tmp_path / "ssot_flake8" / "rules" / "imports.py"
+    planted = "\n\ndef _planted():\n    from ssot_flake8.analysis import engine\n\n    return engine\n"
     rules.write_text(rules.read_text() + planted)
     return tmp_path
 
@@ -40,20 +40,23 @@ def broken_copy(tmp_path):
 def test_a_planted_layer_break_and_cycle_fail_the_build(broken_copy):
     result = lint_imports(broken_copy)
     assert result.returncode == 1
-    assert "Contracts: 0 kept, 2 broken." in result.stdout
-    line = len((broken_copy / "ssot_flake8" / "rules.py").read_text().splitlines()) - 2
+    assert "Contracts: 1 kept, 4 broken." in result.stdout
+    line = len((broken_copy / "ssot_flake8" / "rules" / "imports.py").read_text().splitlines()) - 2
     assert (
-        "ssot_flake8.rules is not allowed to import ssot_flake8.engine:\n\n"
-        f"- ssot_flake8.rules -> ssot_flake8.engine (l.{line})"
+        "ssot_flake8.rules is not allowed to import ssot_flake8.analysis:\n\n"
+        f"- ssot_flake8.rules.imports -> ssot_flake8.analysis.engine (l.{line})"
     ) in result.stdout
-    assert "1. engine -> rules -> engine\n" in result.stdout
+    assert "1. analysis.engine -> rules.imports -> analysis.engine\n" in result.stdout
+    assert ("ssot_flake8.analysis.walk is not allowed to import ssot_flake8.analysis.engine:\n\n"
+            "- ssot_flake8.analysis.walk -> ssot_flake8.rules.imports (l.17)\n"
+            f"  ssot_flake8.rules.imports -> ssot_flake8.analysis.engine (l.{line})") in result.stdout
 
 
 def test_the_editor_mirror_shows_the_break_in_the_bundle(broken_copy):
-    result = run("flake8", "--select", "SOT", "--ssot-config", "setup.cfg", "ssot_flake8/rules.py",
+    result = run("flake8", "--select", "SOT", "--ssot-config", "setup.cfg", "ssot_flake8/rules/imports.py",
                  cwd=broken_copy)
-    line = len((broken_copy / "ssot_flake8" / "rules.py").read_text().splitlines()) - 2
+    line = len((broken_copy / "ssot_flake8" / "rules" / "imports.py").read_text().splitlines()) - 2
     assert result.stdout.splitlines() == [
-        f"ssot_flake8/rules.py:{line}:5: SOT005 import of ssot_flake8.engine breaks the layers "
-        f"contract '{LAYERS}': ssot_flake8.rules is in a lower layer than ssot_flake8.engine"
+        f"ssot_flake8/rules/imports.py:{line}:5: SOT005 import of ssot_flake8.analysis.engine breaks "
+        f"the layers contract '{LAYERS}': ssot_flake8.rules is in a lower layer than ssot_flake8.analysis"
     ]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from conftest import run
 
-from ssot_flake8.engine import check_source
-from ssot_flake8.policy import load_policy
+from ssot_flake8.analysis.engine import check_source
+from ssot_flake8.policy.config import load_policy
 
 USE = "use `from pkg.core.manager import Manager`"
 NOT_CANONICAL = "pkg.core.legacy.OldManager is not the canonical path of Manager; " + USE

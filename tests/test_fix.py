@@ -11,8 +11,8 @@ from conftest import LEGACY, POLICY_HEADER, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssot_flake8.fix import FixError, fix_source, undefined_names
-from ssot_flake8.policy import load_policy
+from ssot_flake8.commands.fix import FixError, fix_source, undefined_names
+from ssot_flake8.policy.config import load_policy
 
 MANAGER = """\
 class Manager:

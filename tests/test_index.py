@@ -18,9 +18,9 @@ from conftest import LEGACY, POLICY_HEADER, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssot_flake8.fallback import import_statements
-from ssot_flake8.index import ModuleInfo, ModuleRecorder, build_index, record_source
-from ssot_flake8.policy import load_policy
+from ssot_flake8.analysis.index import ModuleInfo, ModuleRecorder, build_index, record_source
+from ssot_flake8.policy.config import load_policy
+from ssot_flake8.source.fallback import import_statements
 
 USE = "use `from pkg.core.manager import Manager`"
 SINGLETON = "is a banned singleton accessor: construct Manager(user_context=...)"

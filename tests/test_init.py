@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run
 
-from ssot_flake8.policy import load_policy, read_raw_config, tomllib
+from ssot_flake8.policy.config import load_policy, read_raw_config, tomllib
 
 WSC = "netra_backend.app.websocket_core"
 WS = "netra_backend.app.websocket"

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run
 
-from ssot_flake8.engine import check_source, could_match
-from ssot_flake8.policy import PolicyError, load_policy
+from ssot_flake8.analysis.engine import check_source
+from ssot_flake8.analysis.prefilter import could_match
+from ssot_flake8.policy.config import load_policy
+from ssot_flake8.policy.model import PolicyError
 
 HEADER = """\
 [importlinter]

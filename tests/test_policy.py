@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import POLICY_HEADER, run
 
-from ssot_flake8.policy import PolicyError, load_policy
+from ssot_flake8.policy.config import load_policy
+from ssot_flake8.policy.model import PolicyError
 
 
 def write_policy(project, text: str):

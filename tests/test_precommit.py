@@ -20,7 +20,7 @@ import yaml  # pre-commit's own dependency
 from conftest import LEGACY, REMEDIATED, REPO, run
 
 CHECKING_HOOKS = ("ssot-flake8", "ssot-lint-imports", "ssot-check")
-OPTIONAL_HOOKS = {"ssot-fix": "ssot_flake8.fix", "ssot-sync-check": "ssot_flake8.ruff_sync"}
+OPTIONAL_HOOKS = {"ssot-fix": "ssot_flake8.commands.fix", "ssot-sync-check": "ssot_flake8.commands.sync_ruff"}
 # A finding as flake8 / `ssot check` (path:line:col) or the lint-imports contract (module:line)
 # print it.
 # flake8 / ssot check: `path:line:col: SOT...`; the ssot contract in lint-imports: `-   l.N: SOT...`
@@ -224,7 +224,7 @@ def test_checking_hook_passes_on_the_remediated_tree(remediated_project, hook):
 
 
 def test_fix_hook_rewrites_exactly_like_ssot_fix(make_project, tmp_path):
-    pytest.importorskip("ssot_flake8.fix", reason="`ssot fix` is not on this branch yet")
+    pytest.importorskip("ssot_flake8.commands.fix", reason="`ssot fix` is not on this branch yet")
     project = make_project(LEGACY, ["ssot-fix"])
     by_hand = tmp_path / "by-hand"
     shutil.copytree(LEGACY, by_hand, ignore=shutil.ignore_patterns("__pycache__"))
@@ -247,7 +247,7 @@ def python_sources(root: Path) -> dict[str, bytes]:
 
 
 def test_sync_check_hook_fails_when_the_ruff_config_drifts(make_project):
-    pytest.importorskip("ssot_flake8.ruff_sync", reason="`ssot sync-ruff` is not on this branch yet")
+    pytest.importorskip("ssot_flake8.commands.sync_ruff", reason="`ssot sync-ruff` is not on this branch yet")
     project = make_project(LEGACY, ["ssot-sync-check"])
     (project.path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
     generated = run("ssot", "sync-ruff", cwd=project.path)
@@ -338,7 +338,7 @@ def test_flake8_as_editors_run_it_gives_the_same_findings(module):
 def test_the_config_ssot_init_writes_runs_these_hooks(make_project, hooks_repo):
     """`ssot init` writes a starter .pre-commit-config.yaml naming these hooks; once its
     placeholder URL and rev point at a real copy of this repository, every hook in it runs."""
-    pytest.importorskip("ssot_flake8.init", reason="`ssot init` is not on this branch yet")
+    pytest.importorskip("ssot_flake8.commands.init.command", reason="`ssot init` is not on this branch yet")
     project = make_project(LEGACY)
     for name in (".importlinter", ".pre-commit-config.yaml"):
         (project.path / name).unlink()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from conftest import LEGACY
 
-from ssot_flake8.engine import check_source, could_match
-from ssot_flake8.policy import load_policy
+from ssot_flake8.analysis.engine import check_source
+from ssot_flake8.analysis.prefilter import could_match
+from ssot_flake8.policy.config import load_policy
 
 
 def test_keywords_keep_only_words_no_other_word_contains():

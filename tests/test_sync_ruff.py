@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import run
 
-from ssot_flake8.policy import tomllib
+from ssot_flake8.policy.config import tomllib
 
 USE_MANAGER = "construct Manager(user_context=...)"
 CANONICAL = "`from pkg.core.manager import Manager`"
@@ -384,7 +384,7 @@ def test_real_ruff_is_silent_on_the_remediated_tree(remediated_copy):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from ssot_flake8.ruff_sync import OWNED, sync_text  # noqa: E402
+from ssot_flake8.commands.sync_ruff import OWNED, sync_text  # noqa: E402
 
 NAMES = st.from_regex(r"[a-z]{1,6}(\.[a-z_]{1,6}){0,2}", fullmatch=True)
 MESSAGES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=20)

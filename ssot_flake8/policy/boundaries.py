@@ -237,7 +237,7 @@ class Boundaries:
 def boundary_aliases(session: dict) -> dict[str, str]:
     """Contract type name -> boundary type, for the built-in names and any registered alias."""
     aliases = {t: t for t in BOUNDARY_TYPES}
-    for entry in _as_list(session.get("contract_types")):
+    for entry in as_list(session.get("contract_types")):
         alias, _, target = entry.partition(":")
         if target.strip() in _BUILT_IN:
             aliases[alias.strip()] = _BUILT_IN[target.strip()]
@@ -249,7 +249,7 @@ def parse_boundaries(
 ) -> Boundaries:
     """Parse and validate every boundary contract; BoundaryError names the contract and field."""
     aliases = boundary_aliases(session)
-    roots = tuple(_as_list(session.get("root_packages") or session.get("root_package")))
+    roots = tuple(as_list(session.get("root_packages") or session.get("root_package")))
     parsed, warnings = [], []
     for options in contracts:
         kind = aliases.get(str(options.get("type", "")))
@@ -280,7 +280,7 @@ class _ContractParser:
         return value == "true"
 
     def expressions(self, field_name: str, as_package: bool, required: bool = True):
-        entries = _as_list(self.options.get(field_name))
+        entries = as_list(self.options.get(field_name))
         if required and not entries:
             raise self.error(field_name, "this is a required field")
         for entry in entries:
@@ -300,7 +300,7 @@ class _ContractParser:
 
     def ignores(self) -> tuple[tuple[str, str], ...]:
         pairs = []
-        for entry in _as_list(self.options.get("ignore_imports")):
+        for entry in as_list(self.options.get("ignore_imports")):
             importer, arrow, imported = (part.strip() for part in entry.partition("->"))
             if not arrow or not _EXPRESSION.match(importer) or not _EXPRESSION.match(imported):
                 raise self.error("ignore_imports", f"{entry!r}: expected `importer -> imported`")
@@ -340,11 +340,11 @@ class _ContractParser:
         return Boundary(**base, sources=sources, targets=targets)
 
     def parse_layers(self, base: dict) -> Boundary:
-        containers = tuple(_as_list(self.options.get("containers")))
+        containers = tuple(as_list(self.options.get("containers")))
         for container in containers:
             self.check_module("containers", container)
         layers = []
-        for entry in _as_list(self.options.get("layers")):
+        for entry in as_list(self.options.get("layers")):
             independent = ":" not in entry
             raw = [t.strip() for t in re.split(r"[|:]", entry) if t.strip()]
             tails = tuple(t.strip("()").strip() for t in raw)
@@ -358,7 +358,7 @@ class _ContractParser:
         return Boundary(**base, layers=tuple(layers), containers=containers)
 
 
-def _as_list(value) -> list[str]:
+def as_list(value) -> list[str]:
     if not value:
         return []
     items = value if isinstance(value, list) else str(value).split("\n")

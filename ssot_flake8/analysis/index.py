@@ -29,10 +29,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fallback import import_statements  # the token-level reader, for broken files
-from .parallel import map_in_workers, may_start_workers
-from .policy import Policy
-from .source import SourceError, absolute_import, decode, dotted_name, parse
+from ssot_flake8.policy.model import Policy
+from ssot_flake8.source.fallback import import_statements  # the token-level reader, for broken files
+from ssot_flake8.source.text import SourceError, absolute_import, decode, dotted_name, parse
+from ssot_flake8.support.parallel import map_in_workers, may_start_workers
+from ssot_flake8.support.progress import Progress
 
 FORMAT = 3  # bump when the cached record layout changes
 COMPILED_SUFFIXES = (".pyi", ".so", ".pyd")
@@ -649,11 +650,10 @@ def _entries(files: list[tuple[Path, str, bool]], cached: dict, jobs: int | None
         entries: Iterator = map(_entry_of, misses)
     else:
         entries = map_in_workers(_entry_of, misses, workers, max(64, len(misses) // (workers * 8)))
-    progress = _Progress(len(misses))
-    for done, (miss, entry) in enumerate(zip(misses, entries, strict=True)):
-        progress.show(done)
-        results[miss[0]] = entry
-    progress.done()
+    with Progress("ssot: indexing", len(misses), delay=1.0) as progress:
+        for miss, entry in zip(misses, entries, strict=True):
+            results[miss[0]] = entry
+            progress.advance()
     return results
 
 
@@ -749,24 +749,3 @@ def _write_cache(path: Path, content: dict) -> None:
             os.replace(temporary, path)
         finally:
             Path(temporary).unlink(missing_ok=True)
-
-
-class _Progress:
-    """`indexing 1200/10000 files` on a TTY's stderr, when it takes long enough to matter."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.start = time.monotonic()
-        self.enabled = sys.stderr.isatty()
-        self.shown = False
-
-    def show(self, number: int) -> None:
-        if self.enabled and number % 200 == 0 and time.monotonic() - self.start > 1:
-            sys.stderr.write(f"\rssot: indexing {number}/{self.total} files")
-            sys.stderr.flush()
-            self.shown = True
-
-    def done(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r" + " " * 40 + "\r")
-            sys.stderr.flush()

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic_write import write_atomic
-from .runner import Reported
+from ssot_flake8.services.runner import Reported
+from ssot_flake8.support.atomic_write import write_atomic
 
 VERSION = 1
 ABOUT = "ssot baseline: accepted findings; `ssot check --baseline` fails only on others"

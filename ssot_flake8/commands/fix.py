@@ -30,13 +30,13 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from .atomic_write import write_atomic
-from .check_command import configured_excludes
-from .engine import check_source
-from .options import UsageError, add_config_option, policy_for
-from .policy import Policy, module_name, module_path
-from .runner import InputError, discover
-from .source import Finding, SourceError, decode, parse
+from ssot_flake8.analysis.engine import check_source
+from ssot_flake8.policy.model import Policy, module_name, module_path
+from ssot_flake8.services.options import UsageError, add_config_option, configured_excludes, policy_for
+from ssot_flake8.services.runner import InputError, discover
+from ssot_flake8.source.text import Finding, SourceError, decode, parse
+from ssot_flake8.support.atomic_write import write_atomic
+from ssot_flake8.support.progress import Progress
 
 FIXABLE_CODES = ("SOT001", "SOT002")
 # Use-site findings listed as "left to do by hand" when the fixer cannot rewrite them.
@@ -1013,15 +1013,15 @@ def run_fix(args: argparse.Namespace) -> int:
     report = sys.stderr if args.diff else sys.stdout  # with --diff, stdout is the patch alone
     changed = errors = fixed = 0
     left: list[LeftByHand] = []
-    progress = sys.stderr.isatty() and len(paths) > 50
-    for number, path in enumerate(paths, 1):
-        if progress:
-            print(f"\rssot fix: {number}/{len(paths)}", end="", file=sys.stderr, flush=True)
+    progress = Progress("ssot fix", len(paths))
+    for path in paths:
+        progress.advance()
         try:
             result = fix_file(path, policy, write=not args.diff)
         except FixError as error:
             errors += 1
-            print(("\r" if progress else "") + f"ssot: error: {error}", file=sys.stderr)
+            progress.close()  # the error on a line of its own, the bar redrawn after it
+            print(f"ssot: error: {error}", file=sys.stderr)
             continue
         left += result.left
         if result.changed:
@@ -1029,8 +1029,7 @@ def run_fix(args: argparse.Namespace) -> int:
             fixed += result.fixed_count
             if args.diff:
                 sys.stdout.write(result.diff())
-    if progress:
-        print("\r" + " " * 40 + "\r", end="", file=sys.stderr)
+    progress.close()
     _summary(report, left, fixed, changed, args.diff)
     return 2 if errors else 1 if changed else 0
 

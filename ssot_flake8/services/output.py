@@ -8,11 +8,10 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .rules import RULES, RULES_BY_CODE
-from .source import Finding
+from ssot_flake8 import __version__
+from ssot_flake8.rules import RULES, RULES_BY_CODE
+from ssot_flake8.source.text import Finding
 
-FORMATS = ("text", "json", "github", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/ssot-flake8/"
 
@@ -21,8 +20,7 @@ def render(findings: Sequence[Finding], output_format: str, statistics: bool = F
     """The whole report, ending with a newline (empty for a clean json/github run)."""
     if statistics:
         return render_statistics(findings, output_format)
-    renderer = {"text": text, "json": json_report, "github": github, "sarif": sarif}
-    return renderer[output_format](findings)
+    return FORMATS[output_format](findings)
 
 
 def summary(count: int) -> str:
@@ -154,3 +152,8 @@ def render_statistics(findings: Sequence[Finding], output_format: str) -> str:
         marker = ("[*] " if rule.fixable else "[ ] ") if any_fixable else ""
         lines.append(f"{count:>{count_width}}\t{code:<{code_width}}\t{marker}{rule.name}\n")
     return "".join(lines) + summary(len(findings)) + "\n"
+
+
+# The output formats, by the name `--output-format` takes: a new format is a function above and
+# one entry here.
+FORMATS = {"text": text, "json": json_report, "github": github, "sarif": sarif}

@@ -17,21 +17,23 @@ import os
 import re
 import string
 import subprocess
-import sys
 import tarfile
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic_write import write_atomic
-from .engine import SymbolImport, check_file
-from .index import expand_policy
-from .options import UsageError, add_config_option, policy_for
-from .policy import Policy, PolicyError, load_policy, module_path
-from .rules import rule
-from .runner import InputError, discover
-from .source import Finding
+from ssot_flake8.analysis.engine import check_file
+from ssot_flake8.analysis.index import expand_policy
+from ssot_flake8.analysis.walk import SymbolImport
+from ssot_flake8.policy.config import load_policy
+from ssot_flake8.policy.model import Policy, PolicyError, module_path
+from ssot_flake8.rules import rule
+from ssot_flake8.services.options import UsageError, add_config_option, policy_for
+from ssot_flake8.services.runner import InputError, discover
+from ssot_flake8.source.text import Finding
+from ssot_flake8.support.atomic_write import write_atomic
+from ssot_flake8.support.progress import Progress
 
 JSON_VERSION = 1
 
@@ -273,7 +275,7 @@ def find_cycles(policy: Policy, base: Path | None) -> list[Location] | None:
     the policy's packages (its `acyclic` contracts, else the root packages) from the source root.
     """
     try:
-        from .cycles import cycles_for
+        from ssot_flake8.analysis.cycles import cycles_for
     except ImportError:  # the cycle finder is not part of this installation
         return None
     return [cycle_location(policy, cycle, base) for cycle in cycles_for(policy)]
@@ -573,14 +575,15 @@ def run_history(policy: Policy, paths: Sequence[Path], count: int) -> list[Snaps
     if "." not in specs:  # paths inside the policy's directory come with it
         specs = [s for s in specs if s == config_dir or not _under(s, config_dir)]
     history = [Snapshot(*commit) for commit in commits(root, count)]
-    progress = Progress(len(history))
-    for number, snapshot in enumerate(history, 1):
-        progress.show(number, snapshot.short)
+    progress = Progress("ssot audit", len(history), unit="commits")
+    for snapshot in history:
+        progress.advance(0, snapshot.short)
         with tempfile.TemporaryDirectory(prefix="ssot-audit-") as temporary:
             snapshot_root = Path(temporary).resolve()
             extract(root, snapshot.sha, specs, snapshot_root)
             audit_snapshot(snapshot, snapshot_root, config, relative)
-    progress.done()
+        progress.advance()
+    progress.close()
     return history
 
 
@@ -600,22 +603,6 @@ def audit_snapshot(snapshot: Snapshot, root: Path, config: str, paths: list[str]
         return
     existing = [root / p for p in paths if (root / p).exists()]
     snapshot.audit = audit_paths(policy, existing, base=root)
-
-
-class Progress:
-    """`audit 3/10 abc1234` on stderr, rewritten in place; silent when stderr is not a terminal."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.active = sys.stderr.isatty()
-
-    def show(self, number: int, label: str) -> None:
-        if self.active:
-            print(f"\rssot audit: commit {number}/{self.total} {label}", end="", file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        if self.active:
-            print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 def history_header(history: list[Snapshot]) -> tuple[list[str], list[str]]:

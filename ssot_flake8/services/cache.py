@@ -16,10 +16,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .atomic_write import write_atomic
-from .policy import Policy
-from .source import Finding
+from ssot_flake8 import __version__
+from ssot_flake8.policy.model import Policy
+from ssot_flake8.source.text import Finding
+from ssot_flake8.support.atomic_write import write_atomic
 
 CACHE_DIR = ".ssot_cache"
 CACHE_FILE = "check-v1.json"

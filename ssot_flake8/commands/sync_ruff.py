@@ -19,9 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic_write import write_atomic
-from .options import UsageError, add_config_option
-from .policy import Policy, load_policy, tomllib
+from ssot_flake8.policy.config import load_policy, tomllib
+from ssot_flake8.policy.model import Policy
+from ssot_flake8.rules.calls import BY_KIND
+from ssot_flake8.services.options import UsageError, add_config_option, shown
+from ssot_flake8.support.atomic_write import write_atomic
 
 OWNED = "[ssot] "
 RUFF_TOML_NAMES = (".ruff.toml", "ruff.toml")  # ruff prefers these to pyproject.toml
@@ -89,7 +91,7 @@ def banned_api(policy: Policy) -> dict[str, str]:
         bans[module] = f"{OWNED}SOT002 deprecated module; {instead}"
     for qualname, call in policy.banned.items():
         kind = "singleton accessor" if call.kind == "singleton" else "deprecated factory"
-        bans[qualname] = f"{OWNED}{call.code} {kind}; {call.instead}"
+        bans[qualname] = f"{OWNED}{BY_KIND[call.kind].code} {kind}; {call.instead}"
     for qualname, symbol in policy.names.items():
         if qualname != symbol.qualname:
             bans[qualname] = f"{OWNED}SOT001 not the canonical path; use `{symbol.import_line}`"
@@ -105,14 +107,6 @@ def default_ruff_config(policy: Policy) -> Path:
         if (directory / name).is_file():
             return directory / name
     return directory / "pyproject.toml"
-
-
-def shown(path: Path) -> Path:
-    """A path relative to the working directory when it lies below it (for messages)."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
 
 
 def is_ruff_toml(path: Path) -> bool:

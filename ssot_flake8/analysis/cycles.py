@@ -17,8 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .policy import Policy, _as_list, module_path
-from .source import SourceError, absolute_import, decode, parse
+from ssot_flake8.policy.model import Policy, as_list, module_path
+from ssot_flake8.source.text import SourceError, absolute_import, decode, parse
 
 Edges = dict[str, dict[str, int]]
 MAX_CYCLES = 10_000  # a tangled package can hold millions; the first ten thousand make the point
@@ -258,13 +258,13 @@ ACYCLIC_CLASS = "ssot_flake8.contracts.AcyclicContract"
 def acyclic_packages(policy: Policy) -> list[str]:
     aliases = {
         alias.strip()
-        for alias, _, target in (e.partition(":") for e in _as_list(policy.session.get("contract_types")))
+        for alias, _, target in (e.partition(":") for e in as_list(policy.session.get("contract_types")))
         if target.strip() == ACYCLIC_CLASS
     }
     packages = [
         package
         for options in policy.contracts
         if options.get("type") in aliases
-        for package in _as_list(options.get("packages"))
+        for package in as_list(options.get("packages"))
     ]
     return packages or list(policy.root_packages)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import ast
 import os
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import _factory_shaped, _import_only, _own_nodes, _string_items
-from .parallel import map_in_workers, may_start_workers
-from .source import SourceError, decode, dotted_name, parse
+from ssot_flake8.rules.definitions import factory_shaped, import_only
+from ssot_flake8.source.text import SourceError, decode, dotted_name, parse
+from ssot_flake8.source.tree import own_nodes, string_items
+from ssot_flake8.support.parallel import map_in_workers, may_start_workers
+from ssot_flake8.support.progress import Progress
 
 LEGACY_WORDS = ("legacy", "old", "deprecated", "compat", "shim", "adapter", "migration", "backup", "tmp")
 CACHE_DECORATORS = {"lru_cache", "cache"}
@@ -78,15 +79,13 @@ def scan(package: str, source_root: Path) -> tuple[dict[str, Module], list[str]]
         if not SKIPPED_DIRS.intersection(path.relative_to(source_root).parts)
     ]
     modules, warnings = {}, []
-    for number, (module, warning) in enumerate(_summaries(jobs), 1):
-        if module:
-            modules[module.name] = module
-        if warning:
-            warnings.append(warning)
-        if sys.stderr.isatty() and (number % 200 == 0 or number == len(jobs)):
-            print(f"\rssot init: scanned {number}/{len(jobs)} files", end="", file=sys.stderr)
-    if sys.stderr.isatty() and jobs:
-        print(file=sys.stderr)
+    with Progress("ssot init: scanning", len(jobs)) as progress:
+        for module, warning in _summaries(jobs):
+            if module:
+                modules[module.name] = module
+            if warning:
+                warnings.append(warning)
+            progress.advance()
     return modules, warnings
 
 
@@ -112,7 +111,7 @@ def summarize(job: tuple[str, str]) -> tuple[Module | None, str | None]:
     except OSError as error:
         return None, f"{path_text}: skipped: {error.strerror}"
     module = Module(name, path, path.name == "__init__.py")
-    module.import_only = _import_only(tree)
+    module.import_only = import_only(tree)
     module.documented_deprecated = (ast.get_docstring(tree) or "").lower().startswith("deprecated")
     for statement in tree.body:
         for node in _top_level(statement):
@@ -172,7 +171,7 @@ def _read_assignment(module: Module, node: ast.Assign | ast.AnnAssign | ast.AugA
         if not isinstance(target, ast.Name):
             continue
         if target.id == "__all__":
-            module.all_names |= _string_items(node.value)
+            module.all_names |= string_items(node.value)
         elif dotted_name(node.value):
             module.aliases.setdefault(target.id, dotted_name(node.value))
         elif isinstance(node.value, ast.Call) and dotted_name(node.value.func):
@@ -189,7 +188,7 @@ def _init_arguments(node: ast.ClassDef) -> tuple[str, ...]:
 def _read_function(module: Module, node, owner: ast.ClassDef | None) -> None:
     """Keep only what a getter or factory is judged on: what it returns, caches and is named."""
     assigned, declared, caches = {}, set(), {}
-    own = list(_own_nodes(node))
+    own = list(own_nodes(node))
     for child in own:
         if isinstance(child, ast.Global):
             declared.update(child.names)
@@ -213,7 +212,7 @@ def _read_function(module: Module, node, owner: ast.ClassDef | None) -> None:
     if returns:
         decorators = {_last_name(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list}
         module.builders.append(Function(
-            node.name, owner.name if owner else None, _factory_shaped(node, owner),
+            node.name, owner.name if owner else None, factory_shaped(node, owner),
             bool(decorators & CACHE_DECORATORS), returns, caches,
         ))
 

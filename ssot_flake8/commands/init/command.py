@@ -11,19 +11,12 @@ import re
 import sys
 from pathlib import Path
 
-from .atomic_write import write_atomic
-from .init_scan import Proposal, scan
-from .init_scan import propose as propose_policy
-from .options import UsageError
-from .policy import (
-    CONTRACT_CLASS,
-    PolicyError,
-    _read_ini,
-    _read_toml,
-    build_policy,
-    read_raw_config,
-)
-from .ruff_sync import shown
+from ssot_flake8.commands.init.scan import Proposal, scan
+from ssot_flake8.commands.init.scan import propose as propose_policy
+from ssot_flake8.policy.config import build_policy, read_ini, read_raw_config, read_toml
+from ssot_flake8.policy.model import CONTRACT_CLASS, PolicyError
+from ssot_flake8.services.options import UsageError, shown
+from ssot_flake8.support.atomic_write import write_atomic
 
 OUTPUTS = (".importlinter", "setup.cfg", "pyproject.toml")
 PRE_COMMIT = ".pre-commit-config.yaml"
@@ -288,7 +281,7 @@ def _source_root(root: Path, package: str) -> Path:
 
 def _validate(config: Path, text: str) -> None:
     """Load the proposed policy the way every front-end will, before anything is written."""
-    read = _read_toml if config.suffix == ".toml" else _read_ini
+    read = read_toml if config.suffix == ".toml" else read_ini
     base = config.resolve().parent
     try:
         session, contracts = read(config, text)

@@ -12,8 +12,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .fallback import newer_syntax
-from .rules import rule
+from ssot_flake8.source.fallback import newer_syntax
 
 MAX_BYTES = 16 * 1024 * 1024  # a generated or vendored blob this big is reported, not parsed
 
@@ -33,16 +32,13 @@ class Finding:
 
 
 class SourceError(Exception):
-    """A file that cannot be analysed; becomes one SOT000 finding."""
+    """A file that cannot be analysed; becomes one SOT000 finding (`rules.files.unparsable`)."""
 
     def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
         super().__init__(message)
         self.line = line
         self.col = col
 
-    def finding(self, path: str) -> Finding:
-        message = rule("SOT000").format(path=path, error=str(self))
-        return Finding(path, self.line, self.col, "SOT000", message)
 
 
 def decode(data: bytes) -> str:

@@ -1,4 +1,5 @@
-"""What every `ssot` verb shares: the usage error and the policy option.
+"""What every `ssot` verb shares: the usage error, the policy option, the configured excludes
+and how paths are shown.
 
 Kept apart from cli.py so the verbs' modules depend on it and cli.py depends on them, never the
 other way round (the project's own layering contract checks this).
@@ -7,11 +8,13 @@ other way round (the project's own layering contract checks this).
 from __future__ import annotations
 
 import argparse
+import configparser
 import os
 from pathlib import Path
 
-from .index import expand_policy
-from .policy import Policy, find_config, load_policy
+from ssot_flake8.analysis.index import expand_policy
+from ssot_flake8.policy.config import find_config, load_policy, tomllib
+from ssot_flake8.policy.model import Policy
 
 
 class UsageError(Exception):
@@ -43,3 +46,27 @@ def policy_for(args: argparse.Namespace, *, index: bool = True) -> Policy:
         expand_policy(policy, use_cache=not getattr(args, "no_cache", False),
                       jobs=getattr(args, "jobs", None))
     return policy
+
+
+def configured_excludes(config: Path) -> list[str]:
+    """`extend-exclude` from the `[ssot]` (INI) or `[tool.ssot]` (pyproject) section of the
+    file that holds the policy."""
+    try:
+        text = config.read_text(encoding="utf-8")
+        if config.suffix == ".toml":
+            value = tomllib.loads(text).get("tool", {}).get("ssot", {}).get("extend-exclude", [])
+            return [str(v) for v in (value if isinstance(value, list) else [value])]
+        parser = configparser.ConfigParser()
+        parser.read_string(text)
+        value = parser.get("ssot", "extend-exclude", fallback="")
+    except (OSError, ValueError, configparser.Error):
+        return []  # load_policy has already read this file; it is not ours to complain about
+    return [item.strip() for item in value.replace("\n", ",").split(",") if item.strip()]
+
+
+def shown(path: Path) -> Path:
+    """A path relative to the working directory when it lies below it (for messages)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

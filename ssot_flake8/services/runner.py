@@ -16,11 +16,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import Cache, Entry, content_hash
-from .engine import check_source, could_match
-from .parallel import map_in_workers, may_start_workers
-from .policy import Policy
-from .source import Finding, SourceError
+from ssot_flake8.analysis.engine import check_source
+from ssot_flake8.analysis.prefilter import could_match
+from ssot_flake8.policy.model import Policy
+from ssot_flake8.rules.files import unparsable
+from ssot_flake8.services.cache import Cache, Entry, content_hash
+from ssot_flake8.source.text import Finding, SourceError
+from ssot_flake8.support.parallel import map_in_workers, may_start_workers
 
 # Never worth checking, inside or outside a git repository (ruff's defaults, less the rare ones).
 DEFAULT_EXCLUDES = (
@@ -257,7 +259,7 @@ def check_task(task: Task, policy: Policy) -> Outcome:
     try:
         data = Path(task.display).read_bytes()
     except OSError as error:
-        finding = SourceError(f"cannot read: {error.strerror or error}").finding(task.display)
+        finding = unparsable(SourceError(f"cannot read: {error.strerror or error}"), task.display)
         return Outcome(task, None, (Reported(finding, ""),))
     if not could_match(data, policy, task.display):
         return Outcome(task, Entry(task.stat, None, ()), ())
@@ -268,7 +270,7 @@ def check_task(task: Task, policy: Policy) -> Outcome:
     try:
         findings = check_source(data, task.display, policy, prefilter=False)
     except Exception as error:  # an engine bug on one file must not stop the run: report it
-        findings = [SourceError(f"internal error: {type(error).__name__}: {error}").finding(task.display)]
+        findings = [unparsable(SourceError(f"internal error: {type(error).__name__}: {error}"), task.display)]
     findings = [f for f in findings if not silenced(f, lines)]
     reported = tuple(Reported(f, source_line(lines, f.line)) for f in findings)
     if any(f.code == "SOT000" for f in findings):

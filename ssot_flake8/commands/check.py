@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import configparser
 import os
 import sys
-import time
 from pathlib import Path
 
-from .baseline import Baseline, BaselineError
-from .cache import Cache
-from .options import UsageError, add_config_option, policy_for
-from .output import FORMATS, render
-from .policy import Policy, tomllib
-from .runner import InputError, Reported, changed_since, check_files, discover
+from ssot_flake8.policy.model import Policy
+from ssot_flake8.services.baseline import Baseline, BaselineError
+from ssot_flake8.services.cache import Cache
+from ssot_flake8.services.options import UsageError, add_config_option, configured_excludes, policy_for
+from ssot_flake8.services.output import FORMATS, render
+from ssot_flake8.services.runner import InputError, Reported, changed_since, check_files, discover
+from ssot_flake8.support.progress import Progress
 
-PROGRESS_MIN_FILES = 200
+PROGRESS_MIN_FILES = 200  # fewer files than this: no bar, whatever the time
 
 
 def add_parser(verbs) -> None:
@@ -119,11 +118,8 @@ def _files(args: argparse.Namespace, policy: Policy) -> list[str]:
 
 def _check(files: list[str], policy: Policy, args: argparse.Namespace) -> list[Reported]:
     cache = None if args.no_cache else Cache.for_policy(policy)
-    progress = Progress(len(files))
-    try:
+    with Progress("ssot check", len(files), minimum=PROGRESS_MIN_FILES) as progress:
         reported = check_files(files, policy, cache, args.jobs, progress.advance)
-    finally:
-        progress.close()
     if cache is not None:
         cache.save()
     return reported
@@ -152,52 +148,3 @@ def _write(baseline: Baseline) -> None:
         baseline.write()
     except OSError as error:
         raise BaselineError(f"{baseline.path}: cannot write the baseline: {error.strerror}") from None
-
-
-def configured_excludes(config: Path) -> list[str]:
-    """`extend-exclude` from the `[ssot]` (INI) or `[tool.ssot]` (pyproject) section of the
-    file that holds the policy."""
-    try:
-        text = config.read_text(encoding="utf-8")
-        if config.suffix == ".toml":
-            value = tomllib.loads(text).get("tool", {}).get("ssot", {}).get("extend-exclude", [])
-            return [str(v) for v in (value if isinstance(value, list) else [value])]
-        parser = configparser.ConfigParser()
-        parser.read_string(text)
-        value = parser.get("ssot", "extend-exclude", fallback="")
-    except (OSError, ValueError, configparser.Error):
-        return []  # load_policy has already read this file; it is not ours to complain about
-    return [item.strip() for item in value.replace("\n", ",").split(",") if item.strip()]
-
-
-class Progress:
-    """A one-line progress bar on stderr for long runs on a terminal; silent when piped."""
-
-    def __init__(self, total: int, stream=None) -> None:
-        self.total = total
-        self.stream = stream or sys.stderr
-        self.done = 0
-        self.shown_at = 0.0
-        self.enabled = total > PROGRESS_MIN_FILES and _isatty(self.stream)
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        now = time.monotonic()
-        if self.enabled and (now - self.shown_at > 0.1 or self.done >= self.total):
-            self.shown_at = now
-            filled = 30 * self.done // max(self.total, 1)
-            bar = "#" * filled + "-" * (30 - filled)
-            self.stream.write(f"\rssot check [{bar}] {self.done}/{self.total} files")
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.shown_at:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-
-
-def _isatty(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

@@ -1,0 +1,175 @@
+"""Finding and reading the policy: import-linter configuration files, turned into a Policy.
+
+Discovery follows import-linter: `setup.cfg` and `.importlinter` (an `[importlinter]` section),
+then `pyproject.toml` (`[tool.importlinter]`), in the working directory. Unlike import-linter we
+then also look in parent directories, so an editor started in a sub-folder finds the policy.
+"""
+
+from __future__ import annotations
+
+import configparser
+import sys
+from pathlib import Path
+
+from ssot_flake8.policy.boundaries import BoundaryError, parse_boundaries
+from ssot_flake8.policy.model import CONTRACT_CLASS, INI_NAMES, TOML_NAME, Policy, PolicyError, as_list
+from ssot_flake8.policy.ssot_contract import ContractParser
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+# -- discovery ---------------------------------------------------------------------------------
+
+
+def find_config(start: Path | None = None) -> Path:
+    """The first directory from `start` upwards holding an import-linter config with a policy."""
+    directory = (start or Path.cwd()).resolve()
+    for candidate_dir in (directory, *directory.parents):
+        for name in (*INI_NAMES, TOML_NAME):
+            candidate = candidate_dir / name
+            if candidate.is_file() and _has_importlinter_section(candidate):
+                return candidate
+    raise PolicyError(
+        f"no SSOT policy (an import-linter configuration in setup.cfg, .importlinter or "
+        f"pyproject.toml registering {CONTRACT_CLASS}) found in {directory} or its parents"
+    )
+
+
+def _has_importlinter_section(path: Path) -> bool:
+    """An import-linter config that registers the `ssot` type; others hold no SSOT policy."""
+    try:
+        session, _ = read_raw_config(path)
+    except PolicyError:
+        return True  # let load_policy report what is wrong with it
+    return bool(session) and CONTRACT_CLASS in str(session.get("contract_types", ""))
+
+
+def read_raw_config(path: Path) -> tuple[dict, list[dict]]:
+    """import-linter's view of a config file: session options and a list of contract options."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PolicyError(f"{path}: cannot read the configuration: {error}") from None
+    if path.suffix == ".toml":
+        return read_toml(path, text)
+    return read_ini(path, text)
+
+
+def read_ini(path: Path, text: str) -> tuple[dict, list[dict]]:
+    parser = configparser.ConfigParser()
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error as error:
+        first_line = str(error).splitlines()[0]
+        raise PolicyError(f"{path}: not a valid INI file: {first_line}") from None
+    if "importlinter" not in parser.sections():
+        return {}, []
+    session = _clean_ini_section(parser["importlinter"])
+    contracts = []
+    for section in parser.sections():
+        if section.startswith("importlinter:"):
+            options = {"id": section.split(":")[-1]}
+            options.update(_clean_ini_section(parser[section]))
+            contracts.append(options)
+    return session, contracts
+
+
+def _clean_ini_section(section: configparser.SectionProxy) -> dict:
+    cleaned: dict = {}
+    for key, value in section.items():
+        cleaned[key] = value.strip().split("\n") if "\n" in value else value
+    return cleaned
+
+
+def read_toml(path: Path, text: str) -> tuple[dict, list[dict]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError(f"{path}: not a valid TOML file: {error}") from None
+    session = dict(data.get("tool", {}).get("importlinter", {}))
+    contracts = session.pop("contracts", [])
+    for number, contract in enumerate(contracts):
+        contract.setdefault("id", contract.get("id") or str(number))
+    return session, contracts
+
+
+# -- parsing -----------------------------------------------------------------------------------
+
+
+def load_policy(config: Path | str | None = None) -> Policy:
+    """Read and validate the policy from `config`, or from the discovered configuration."""
+    path = Path(config) if config else find_config()
+    if not path.is_file():
+        raise PolicyError(f"{path}: no such configuration file")
+    session, contracts = read_raw_config(path)
+    base = path.resolve().parent
+    return build_policy(path, session, contracts, [base, base / "src"])
+
+
+def build_policy(
+    path: Path, session: dict, contracts: list[dict], search_dirs: list[Path]
+) -> Policy:
+    """The policy of a config's session and contract options; modules are found in search_dirs."""
+    if not session:
+        raise PolicyError(f"{path}: no [importlinter] section")
+    root_packages = _root_packages(path, session)
+    policy = Policy(
+        config_path=path.resolve(),
+        root_packages=root_packages,
+        source_roots=_source_roots(path, root_packages, search_dirs),
+        session=session,
+        contracts=tuple(contracts),
+    )
+    try:
+        policy.boundaries = parse_boundaries(session, contracts, policy.is_module)
+    except BoundaryError as error:
+        raise PolicyError(f"{path}: {error}") from None
+    # A config with only import-linter's own contracts still gets the editor mirror (SOT005).
+    aliases = _ssot_aliases(path, session, required=not policy.boundaries.contracts)
+    ssot_contracts = [c for c in contracts if c.get("type") in aliases]
+    if not ssot_contracts and not policy.boundaries.contracts:
+        raise PolicyError(f"{path}: no contract of type {' or '.join(sorted(aliases))}")
+    for options in ssot_contracts:
+        ContractParser(path, options, policy).parse()
+    return policy
+
+
+def _root_packages(path: Path, session: dict) -> tuple[str, ...]:
+    roots = session.get("root_packages") or session.get("root_package")
+    if not roots:
+        raise PolicyError(f"{path}: [importlinter]: root_package (or root_packages) is required")
+    return tuple(as_list(roots))
+
+
+def _ssot_aliases(path: Path, session: dict, required: bool = True) -> set[str]:
+    aliases = set()
+    for entry in as_list(session.get("contract_types", [])):
+        alias, sep, target = entry.partition(":")
+        if not sep:
+            raise PolicyError(f"{path}: [importlinter]: contract_types: bad entry {entry!r}")
+        if target.strip() == CONTRACT_CLASS:
+            aliases.add(alias.strip())
+    if not aliases and required:
+        raise PolicyError(
+            f"{path}: [importlinter]: contract_types does not register {CONTRACT_CLASS} "
+            f"(add `ssot: {CONTRACT_CLASS}`)"
+        )
+    return aliases
+
+
+def _source_roots(path: Path, root_packages: tuple[str, ...], search_dirs: list[Path]) -> tuple[Path, ...]:
+    for candidate in search_dirs:
+        if all(_package_dir(candidate, root).exists() for root in root_packages):
+            return (candidate.resolve(),)
+    missing = ", ".join(root_packages)
+    where = ", ".join(str(d) for d in search_dirs[:2])
+    raise PolicyError(f"{path}: [importlinter]: root package {missing} not found in {where}")
+
+
+def _package_dir(root: Path, package: str) -> Path:
+    directory = root.joinpath(*package.split("."))
+    return directory if directory.is_dir() else directory.with_suffix(".py")
+
+

@@ -1,0 +1,240 @@
+"""The definition rules: code that makes a second source of truth for a registered class.
+
+SOT201 a process-wide singleton, SOT202 a factory outside the canonical module, SOT203 an alias,
+SOT204 a re-export shim, SOT205 a duplicate class. The walk (`analysis.walk`) calls these at
+assignments, class statements, after each function body and once at the end of the module.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from ssot_flake8.rules.base import Rule
+from ssot_flake8.rules.imports import report_non_canonical
+from ssot_flake8.source.tree import FUNCTION_NODES, FunctionFacts, decorated
+
+if TYPE_CHECKING:
+    from ssot_flake8.analysis.walk import ImportRecord, ModuleWalk
+    from ssot_flake8.policy.model import Symbol
+
+SINGLETON = Rule(
+    code="SOT201",
+    name="singleton-definition",
+    message="{kind} makes {symbol} a process-wide singleton; build one per user instead",
+    rationale="Module-level instances, `global` caches, `_instance`/`__new__` caching and "
+    "`@lru_cache` getters all share one instance across users.",
+    bad="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
+    "_manager = WebSocketManager(user_context=None)",
+    good="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
+    "def handle(ctx):\n    manager = WebSocketManager(user_context=ctx)",
+)
+FACTORY = Rule(
+    code="SOT202",
+    name="factory-definition",
+    message="{kind} {name} builds {symbol} outside its canonical module {module}",
+    rationale="Every factory is another way to build the object, with its own defaults; "
+    "construction belongs to the class in its canonical module.",
+    bad="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
+    "def create_websocket_manager(ctx):\n    return WebSocketManager(user_context=ctx)",
+    good="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
+    "manager = WebSocketManager(user_context=ctx)",
+)
+ALIAS = Rule(
+    code="SOT203",
+    name="alias-assignment",
+    message="{alias} is an alias of {symbol}; import {canonical_name} from {module} instead",
+    rationale="An alias gives one class a second name, and the second name soon gets a "
+    "second implementation.",
+    bad="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
+    "UnifiedWebSocketManager = WebSocketManager",
+    good="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager",
+)
+REEXPORT = Rule(
+    code="SOT204",
+    name="reexport-shim",
+    message="{module} re-exports {symbol} ({how}); import it from {canonical} and remove the shim",
+    rationale="A compatibility shim keeps the old import path alive forever; callers must "
+    "move to the canonical module and the shim must go.",
+    bad="# netra_backend/app/websocket/__init__.py\n"
+    "from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
+    "__all__ = ['WebSocketManager']",
+    good="# callers import from netra_backend.app.websocket_core.websocket_manager",
+)
+DUPLICATE = Rule(
+    code="SOT205",
+    name="duplicate-implementation",
+    message="class {name} duplicates {symbol}, whose single home is {module}",
+    rationale="Two classes under one name are two sources of truth; they drift apart and "
+    "callers get whichever they imported.",
+    bad="# netra_backend/app/websocket_core/unified_manager.py\nclass UnifiedWebSocketManager:\n    ...",
+    good="# only websocket_manager.py defines class WebSocketManager",
+)
+
+RULES = (SINGLETON, FACTORY, ALIAS, REEXPORT, DUPLICATE)
+
+CACHE_DECORATORS = {"functools.lru_cache", "functools.cache", "functools.cached_property"}
+FACTORY_PREFIXES = ("create", "make", "build", "new", "get", "provide", "construct", "spawn")
+
+
+# -- at assignments outside functions (SOT201 instances, SOT203 aliases) -----------------------
+def check_assignment(walk: ModuleWalk, targets: list[ast.expr], value: ast.expr, node: ast.AST) -> None:
+    constructed = walk.construction(value)
+    if constructed:
+        kind = "module-level instance" if walk.scope.kind == "module" else "class attribute instance"
+        walk.report(SINGLETON, node, constructed.qualname, "", kind=kind, symbol=constructed.name)
+        return
+    is_name = isinstance(value, (ast.Name, ast.Attribute))
+    aliased = walk.resolve(value, mark_used=False) if is_name else None
+    symbol = walk.policy.symbol_at(aliased) if aliased else None
+    if symbol:
+        for target in targets:
+            walk.report(ALIAS, target, aliased, symbol.qualname, alias=ast.unparse(target),
+                        symbol=aliased, canonical_name=symbol.name, module=symbol.module)
+
+
+# -- at class statements (SOT205 duplicates, SOT201 `_instance` caching) ---------------------------
+def check_duplicate(walk: ModuleWalk, node: ast.ClassDef) -> None:
+    symbol = walk.short_names.get(node.name)
+    if symbol and f"{walk.module}.{node.name}" != symbol.qualname and walk.scope.kind != "function":
+        walk.report(DUPLICATE, node, f"{walk.module}.{node.name}", symbol.qualname,
+                    name=node.name, symbol=symbol.qualname, module=symbol.module)
+
+
+def check_instance_cache(walk: ModuleWalk, node: ast.ClassDef) -> None:
+    """`_instance` class attribute plus `__new__` (or a classmethod) that caches into it."""
+    symbol = walk.short_names.get(node.name) or walk.registered_base(node)
+    if not symbol:
+        return
+    for statement in node.body:
+        if isinstance(statement, FUNCTION_NODES) and _mentions_attribute(statement, "_instance"):
+            if statement.name == "__new__" or decorated(statement, "classmethod"):
+                walk.report(SINGLETON, statement, symbol.qualname, "",
+                            kind=f"`_instance` caching in {node.name}.{statement.name}",
+                            symbol=symbol.name)
+
+
+# -- after a function body (SOT201 getters, SOT202 factories) ------------------------------------
+def check_function(walk: ModuleWalk, node: ast.FunctionDef, owner: ast.ClassDef | None,
+                   facts: FunctionFacts) -> None:
+    """Singleton getters (global cache, @lru_cache) and factories, judged on the whole body."""
+    if node.name.startswith("__") and node.name.endswith("__"):
+        return
+    built = _constructed_names(walk, facts)
+    cached_global = next((built[name] for name in facts.globals if name in built), None)
+    if cached_global:
+        walk.report(SINGLETON, node, cached_global.qualname, "",
+                    kind=f"`global` cache in {node.name}()", symbol=cached_global.name)
+        return
+    returned = _returned_construction(walk, facts, built)
+    if not returned:
+        return
+    if any(walk.resolve(d.func if isinstance(d, ast.Call) else d, False) in CACHE_DECORATORS
+           for d in node.decorator_list):
+        walk.report(SINGLETON, node, returned.qualname, "",
+                    kind=f"cached getter {node.name}()", symbol=returned.name)
+    elif walk.module != returned.module and factory_shaped(node, owner):
+        name = f"{owner.name}.{node.name}" if owner else node.name
+        walk.report(FACTORY, node, returned.qualname, returned.qualname, kind=_factory_kind(node, owner),
+                    name=name, symbol=returned.name, module=returned.module)
+
+
+def _factory_kind(node: ast.AST, owner: ast.ClassDef | None) -> str:
+    if owner is None:
+        return "function factory"
+    if decorated(node, "staticmethod") or decorated(node, "classmethod"):
+        return "static factory"
+    return "factory method"
+
+
+def _constructed_names(walk: ModuleWalk, facts: FunctionFacts) -> dict[str, Symbol]:
+    """Local or global names this function assigns a new registered instance to."""
+    built: dict[str, Symbol] = {}
+    for child in facts.assignments:
+        symbol = walk.construction(child.value)
+        targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+        for target in targets:
+            if symbol and isinstance(target, ast.Name):
+                built[target.id] = symbol
+    return built
+
+
+def _returned_construction(walk: ModuleWalk, facts: FunctionFacts, built: dict[str, Symbol]) -> Symbol | None:
+    for child in facts.returns:
+        if child.value is not None:
+            symbol = walk.construction(child.value)
+            if symbol:
+                return symbol
+            if isinstance(child.value, ast.Name) and child.value.id in built:
+                return built[child.value.id]
+    return None
+
+
+def factory_shaped(node: ast.AST, owner: ast.ClassDef | None) -> bool:
+    """Named or placed like a factory: `create_x()`, `x_factory()`, `X.create()`, `XFactory.m()`.
+
+    A plain helper that happens to return an instance (a pytest fixture, `resume(ctx)`) is not
+    reported: the seeds' "factory patterns" are the functions whose job is building managers.
+    """
+    name = node.name.lower().lstrip("_")
+    if name.startswith(FACTORY_PREFIXES) or name.endswith("factory"):
+        return True
+    if owner is not None:
+        return owner.name.endswith("Factory") or decorated(node, "staticmethod") or decorated(
+            node, "classmethod")
+    return False
+
+
+def _mentions_attribute(node: ast.AST, attribute: str) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr == attribute for n in ast.walk(node))
+
+
+# -- once per module (SOT204 shims) -----------------------------------------------------------------
+def report_reexports(walk: ModuleWalk, tree: ast.Module) -> None:
+    reexporting_module = walk.is_package or import_only(tree)
+    reported_stars: set[int] = set()
+    for record in walk.imports:
+        symbol = walk.policy.symbol_at(record.binding.qualname)
+        if symbol is None or walk.module == symbol.module:
+            continue
+        if record.star and record.binding.used and record.binding.qualname != symbol.qualname:
+            report_non_canonical(walk, record.binding.qualname, symbol, record.node)
+        how = _reexport_kind(walk, record, reexporting_module)
+        if how and not (record.star and id(record.node) in reported_stars):
+            reported_stars.add(id(record.node))
+            walk.report(REEXPORT, record.node, record.binding.qualname, symbol.qualname,
+                        module=walk.module, symbol=symbol.name, how=how, canonical=symbol.module)
+
+
+def _reexport_kind(walk: ModuleWalk, record: ImportRecord, reexporting_module: bool) -> str:
+    if record.local in walk.all_names:
+        return "listed in __all__"
+    if record.explicit:
+        return f"`import {record.local} as {record.local}`"
+    if record.star and reexporting_module:
+        return "star import"
+    if reexporting_module and not record.binding.used:
+        return "package __init__ import" if walk.is_package else "import-only module"
+    return ""
+
+
+def import_only(tree: ast.Module) -> bool:
+    """A module whose top level only imports, re-exports and aliases: a shim."""
+    def plain(statement: ast.stmt) -> bool:
+        if isinstance(statement, (ast.Import, ast.ImportFrom, ast.Pass)):
+            return True
+        if isinstance(statement, ast.Expr):
+            return isinstance(statement.value, ast.Constant)
+        if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            value = statement.value
+            return isinstance(value, (ast.Name, ast.Attribute, ast.List, ast.Tuple, ast.BinOp))
+        if isinstance(statement, ast.Try):
+            return all(plain(s) for s in statement.body) and all(
+                plain(s) for handler in statement.handlers for s in handler.body)
+        if isinstance(statement, ast.If):
+            return all(plain(s) for s in (*statement.body, *statement.orelse))
+        return False
+
+    has_import = any(isinstance(s, (ast.Import, ast.ImportFrom, ast.Try)) for s in tree.body)
+    return has_import and all(plain(statement) for statement in tree.body)
+
