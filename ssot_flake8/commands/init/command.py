@@ -1,7 +1,8 @@
 """`ssot init PACKAGE`: write a starter SSOT policy (and pre-commit config) for a package.
 
-The scan and the proposal live in init_scan.py; this module writes them into the config file the
-user picks, never overwriting without --force, and checks that the result loads as a policy.
+The scan (summary.py) and the proposal (proposal.py) live beside it; this module writes them into
+the config file the user picks, never overwriting without --force,
+and checks that the result loads as a policy.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import re
 import sys
 from pathlib import Path
 
-from ssot_flake8.commands.init.scan import Proposal, scan
-from ssot_flake8.commands.init.scan import propose as propose_policy
+from ssot_flake8.commands.init.proposal import Proposal
+from ssot_flake8.commands.init.proposal import propose as propose_policy
+from ssot_flake8.commands.init.summary import scan
 from ssot_flake8.policy.config import build_policy, read_ini, read_raw_config, read_toml
 from ssot_flake8.policy.model import CONTRACT_CLASS, PolicyError
 from ssot_flake8.services.options import UsageError, shown
