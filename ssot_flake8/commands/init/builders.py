@@ -8,8 +8,6 @@ from ssot_flake8.commands.init.groups import Group
 from ssot_flake8.commands.init.names import Index
 from ssot_flake8.commands.init.summary import Function
 
-# -- singleton getters and factories ---------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class Builder:
@@ -20,10 +18,12 @@ class Builder:
 
 
 def find_builders(index: Index, groups: list[Group]) -> dict[str, Builder]:
-    """Getters and factories returning a new instance of a duplicated class; repeated until no new
-    one appears, so `create_x_async()` returning `create_x()` is found too."""
-    group_of = {d: number for number, g in enumerate(groups) for d in g.definitions}
-    functions = [(m, f) for m in index.modules.values() for f in m.builders]
+    """Getters and factories returning a new instance of a registered class (from their `return`
+    statements, else from their return annotation); repeated until no new one appears, so
+    `create_x_async()` returning `create_x()` is found too. Test code is never a builder."""
+    group_of = {d: number for number, g in enumerate(groups) for d in g.members}
+    functions = [(m, f) for m in index.modules.values() if not m.is_test for f in m.builders
+                 if not f.name.startswith("_")]  # a private helper is no API to ban
     builders: dict[str, Builder] = {}
     while True:
         found = len(builders)
@@ -39,9 +39,17 @@ def find_builders(index: Index, groups: list[Group]) -> dict[str, Builder]:
 
 def _judge(index, module, function: Function, qualname, group_of, builders) -> Builder | None:
     def builds(callee: str) -> int | None:
+        first, dot, rest = callee.partition(".")
+        if first in function.local_imports:  # `from m import f` inside the function
+            callee = function.local_imports[first] + dot + rest
+            return _built(index, module, callee, function.owner, group_of, builders, absolute=True)
         return _built(index, module, callee, function.owner, group_of, builders)
 
     group = next((g for g in map(builds, function.returns) if g is not None), None)
+    annotated = function.annotation and (function.owner is None or function.owner.endswith("Factory"))
+    if group is None and annotated:
+        group = builds(function.annotation)
+        group = group if group is not None and function.factory_shaped else None
     if group is None:
         return None
     caches = function.global_caches.items()
@@ -50,6 +58,8 @@ def _judge(index, module, function: Function, qualname, group_of, builders) -> B
         return Builder(qualname, "singleton", f"`global {cache}` cache", group)
     if function.cached:
         return Builder(qualname, "singleton", "cached getter", group)
+    if function.owner is None and function.name.startswith("get_"):
+        return Builder(qualname, "singleton", "`get_` accessor", group)
     if function.factory_shaped:
         factory_method = function.owner is not None and function.owner.endswith("Factory")
         how = "method of a factory class" if factory_method else "factory"
@@ -57,12 +67,12 @@ def _judge(index, module, function: Function, qualname, group_of, builders) -> B
     return None
 
 
-def _built(index, module, callee: str, owner, group_of, builders) -> int | None:
+def _built(index, module, callee: str, owner, group_of, builders, absolute=False) -> int | None:
     """The group whose instance a call of `callee` returns: a member, `cls` in a member, or a
     builder (also an attribute of a builder class reached through an import)."""
     if callee == "cls" and owner:
         return group_of.get(f"{module.name}.{owner}")
-    qualname = index.dotted(module, callee)
+    qualname = callee if absolute else index.dotted(module, callee)
     if not qualname:
         return None
     definition = index.definition(qualname)

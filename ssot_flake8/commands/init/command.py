@@ -1,8 +1,8 @@
-"""`ssot init PACKAGE`: write a starter SSOT policy (and pre-commit config) for a package.
+"""`ssot init TARGET`: write a starter SSOT policy (and pre-commit config) for a package.
 
-The scan (summary.py) and the proposal (proposal.py) live beside it; this module writes them into
-the config file the user picks, never overwriting without --force,
-and checks that the result loads as a policy.
+The scan (summary.py), the proposal (proposal.py), the boundary contracts (layering.py) and the
+writers (write.py) live beside it; this module runs them, never overwriting without --force, and
+checks that the result loads as a policy before it writes.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ import re
 import sys
 from pathlib import Path
 
-from ssot_flake8.commands.init.proposal import Proposal
+from ssot_flake8.commands.init.layering import build_graph, propose_layers
+from ssot_flake8.commands.init.proposal import DEFAULT_MAX, Proposal
 from ssot_flake8.commands.init.proposal import propose as propose_policy
 from ssot_flake8.commands.init.summary import scan
+from ssot_flake8.commands.init.write import write_ini, write_toml
 from ssot_flake8.policy.config import build_policy, read_ini, read_raw_config, read_toml
-from ssot_flake8.policy.model import CONTRACT_CLASS, PolicyError
+from ssot_flake8.policy.model import PolicyError
 from ssot_flake8.services.options import UsageError, shown
 from ssot_flake8.support.atomic_write import write_atomic
 
@@ -26,160 +28,34 @@ PRE_COMMIT = ".pre-commit-config.yaml"
 
 def add_parser(verbs) -> None:
     parser = verbs.add_parser("init", help="scan a package and write a starter SSOT policy")
-    parser.add_argument("package", help="the package to scan, e.g. netra_backend")
+    parser.add_argument("package", metavar="TARGET",
+                        help="the package or sub-package to write the policy for, e.g. netra_backend or "
+                        "netra_backend.app.websocket_core (its whole root package is scanned for evidence)")
     parser.add_argument("--root", default=".", help="the project directory holding the package "
                         "(or its src/); the files are written there (default: .)")
-    parser.add_argument("--output", choices=OUTPUTS, default=".importlinter",
-                        help="the import-linter config to write the policy into (default: .importlinter)")
+    parser.add_argument("--output", default=".importlinter", metavar="PATH",
+                        help="the import-linter config to write the policy into, relative to --root: "
+                        ".importlinter (default), setup.cfg, pyproject.toml, or any path (a .toml "
+                        "file is written as pyproject.toml, anything else as INI); the pre-commit "
+                        "config goes next to it")
+    parser.add_argument("--max", type=_positive, default=DEFAULT_MAX, metavar="N",
+                        help=f"register at most N symbols, those with the most evidence "
+                        f"(default: {DEFAULT_MAX})")
+    parser.add_argument("--no-boundaries", action="store_true",
+                        help="write only the ssot contract, no layers contract")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing ssot contract / add to an existing pre-commit config")
     parser.set_defaults(handler=run_init)
 
 
-# -- writing ---------------------------------------------------------------------------------------
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return int(text)
 
 
-def render_ini(proposal: Proposal, alias: str = "ssot") -> str:
-    """The contract section (the `[importlinter]` session is rendered by render_ini_session)."""
-    lines = [
-        f"[importlinter:contract:{proposal.contract_id}]",
-        f"name = {_contract_name(proposal)}",
-        f"type = {alias}",
-    ]
-    for name, entries in proposal.fields().items():
-        if entries:
-            lines.append(f"{name} =")
-            lines += [f"    {entry}" for entry in entries]
-    return "\n".join(lines) + "\n"
+# -- the pre-commit config -------------------------------------------------------------------------
 
-
-def render_ini_session(proposal: Proposal) -> str:
-    return (
-        "# Starter SSOT policy written by `ssot init`: review every entry before adopting it\n"
-        "# (docs/policy-format.md describes the fields).\n"
-        "[importlinter]\n"
-        f"root_package = {proposal.root_package}\n"
-        "contract_types =\n"
-        f"    ssot: {CONTRACT_CLASS}\n"
-    )
-
-
-def _contract_name(proposal: Proposal) -> str:
-    names = ", ".join(g.name for g in proposal.groups)
-    return f"{names} {'has' if len(proposal.groups) == 1 else 'have'} a single source of truth"
-
-
-SECTION = re.compile(r"^\[([^\]\n]+)\][ \t]*$", re.M)
-
-
-def write_ini(text: str, proposal: Proposal, force: bool, path: Path) -> str:
-    """`text` with the policy added: appended when the file has no `[importlinter]` section, or
-    (with --force) the contract section replaced and the contract type registered."""
-    sections = {m.group(1).strip(): m for m in SECTION.finditer(text)}
-    if "importlinter" not in sections:
-        separator = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
-        return text + separator + render_ini_session(proposal) + "\n" + render_ini(proposal)
-    if not force:
-        raise UsageError(f"{path} already holds an import-linter configuration; "
-                         f"re-run with --force to add the ssot contract to it")
-    text, alias = _register_ini(text, sections["importlinter"], path, proposal)
-    section = render_ini(proposal, alias)
-    matches = {m.group(1).strip(): m for m in SECTION.finditer(text)}
-    ours = matches.get(f"importlinter:contract:{proposal.contract_id}")
-    if ours is None:
-        return text + ("" if text.endswith("\n") else "\n") + "\n" + section
-    following = [m.start() for m in SECTION.finditer(text) if m.start() > ours.start()]
-    end = following[0] if following else len(text)
-    lines = text[ours.start():end].splitlines(keepends=True)
-    # Keep the blank lines and comments after the section's last value: they introduce what follows.
-    last = max(i for i, line in enumerate(lines) if line.strip() and line.lstrip()[0] not in "#;")
-    return text[:ours.start()] + section + "".join(lines[last + 1:]) + text[end:]
-
-
-def _register_ini(text: str, header: re.Match, path: Path, proposal: Proposal) -> tuple[str, str]:
-    """Make sure `contract_types` registers our contract type; return the text and its alias."""
-    following = [m.start() for m in SECTION.finditer(text) if m.start() > header.start()]
-    end = following[0] if following else len(text)
-    body = text[header.end():end]
-    roots = re.search(r"^root_packages?[ \t]*[=:](.*(?:\n[ \t]+.+)*)", body, re.M)
-    root_list = roots.group(1).split() if roots else []
-    if proposal.root_package not in root_list:
-        raise UsageError(f"{path}: [importlinter] root_package is not {proposal.root_package}")
-    registered = re.search(rf"^[ \t]*(\w+)[ \t]*:[ \t]*{re.escape(CONTRACT_CLASS)}[ \t]*$", body, re.M)
-    if registered:
-        return text, registered.group(1)
-    entry = f"    ssot: {CONTRACT_CLASS}\n"
-    key = re.search(r"^contract_types[ \t]*[=:].*\n(?:[ \t]+.+\n)*", body, re.M)
-    if key:
-        at = header.end() + key.end()
-        return text[:at] + entry + text[at:], "ssot"
-    at = header.end() + 1
-    return text[:at] + "contract_types =\n" + entry + text[at:], "ssot"
-
-
-def write_toml(text: str, proposal: Proposal, force: bool, path: Path) -> str:
-    import tomlkit
-    from tomlkit.exceptions import TOMLKitError
-
-    try:
-        document = tomlkit.parse(text)
-    except TOMLKitError as error:
-        raise UsageError(f"{path}: not valid TOML: {error}") from None
-    tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
-    existing = tool.get("importlinter")
-    contract = tomlkit.table()
-    contract["id"] = proposal.contract_id
-    contract["name"] = _contract_name(proposal)
-    contract["type"] = "ssot"
-    for name, entries in proposal.fields().items():
-        if entries:
-            contract[name] = _multiline(entries)
-    if existing is None:
-        session = tomlkit.table()
-        session.add(tomlkit.comment("Starter SSOT policy written by `ssot init`: review every entry"))
-        session.add(tomlkit.comment("before adopting it (docs/policy-format.md describes the fields)."))
-        session["root_package"] = proposal.root_package
-        session["contract_types"] = [f"ssot: {CONTRACT_CLASS}"]
-        session.add(tomlkit.nl())
-        session["contracts"] = tomlkit.aot()
-        session["contracts"].append(contract)
-        tool["importlinter"] = session
-        return tomlkit.dumps(document)
-    if not force:
-        raise UsageError(f"{path} already holds [tool.importlinter]; "
-                         f"re-run with --force to add the ssot contract to it")
-    return _merge_toml(document, existing, contract, proposal, path)
-
-
-def _merge_toml(document, session, contract, proposal: Proposal, path: Path) -> str:
-    import tomlkit
-
-    roots = session.get("root_packages") or [session.get("root_package")]
-    if proposal.root_package not in roots:
-        raise UsageError(f"{path}: [tool.importlinter] root_package is not {proposal.root_package}")
-    types = session.setdefault("contract_types", [])
-    alias = next((t.partition(":")[0].strip() for t in types if t.partition(":")[2].strip()
-                  == CONTRACT_CLASS), None)
-    if alias is None:
-        types.append(f"ssot: {CONTRACT_CLASS}")
-        alias = "ssot"
-    contract["type"] = alias
-    contracts = session.setdefault("contracts", tomlkit.aot())
-    for number, item in enumerate(contracts):
-        if item.get("id") == proposal.contract_id:
-            contracts[number] = contract
-            break
-    else:
-        contracts.append(contract)
-    return tomlkit.dumps(document)
-
-
-def _multiline(entries: list[str]):
-    import tomlkit
-
-    array = tomlkit.array()
-    array.extend(entries)
-    return array.multiline(True)
 
 
 PRE_COMMIT_REPO = """\
@@ -219,24 +95,34 @@ def run_init(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", args.package):
         raise UsageError(f"{args.package!r} is not a dotted package name")
     source_root = _source_root(root, args.package)
+    root_package = args.package.split(".")[0]
     config = root / args.output
-    _refuse_early(root, args.output, args.force)  # before a long scan, not after it
-    modules, warnings = scan(args.package, source_root)
+    toml = config.suffix == ".toml"
+    _refuse_early(config, args.force)  # before a long scan, not after it
+    modules, warnings = scan(root_package, source_root)
     for warning in warnings:
         print(f"ssot init: warning: {warning}", file=sys.stderr)
-    proposal = propose_policy(args.package, modules)
+    proposal = propose_policy(args.package, modules, args.max)
+    if proposal.groups and not args.no_boundaries:
+        graph = build_graph(root_package, source_root)
+        layers = graph and propose_layers(graph, args.package, set(proposal.deprecated))
+        proposal.boundaries = [layers] if layers else []
     report(proposal, len(modules))
     if not proposal.groups:
-        print("No duplicated class with evidence of drift: no policy written.")
+        print("No class with evidence of drift: no policy written.")
         return 0
     old = _read(config)
-    writer = write_toml if args.output == "pyproject.toml" else write_ini
+    writer = write_toml if toml else write_ini
     new = writer(old, proposal, args.force, shown(config))
-    _validate(config, new)
-    write_atomic(config, new)
+    _validate(config, new, source_root)
+    if new != old:
+        write_atomic(config, new)
     counts = ", ".join(f"{len(v)} {k}" for k, v in proposal.fields().items())
     print(f"wrote {shown(config)}: contract {proposal.contract_id!r} ({counts})")
-    hooks = root / PRE_COMMIT
+    for boundary in proposal.boundaries:
+        print(f"wrote {shown(config)}: contract {boundary.id!r} ({len(boundary.layers)} layers, "
+              f"{len(boundary.ignore_imports)} ignore_imports)")
+    hooks = config.parent / PRE_COMMIT
     text, what = pre_commit_config(_read(hooks) if hooks.exists() else None, args.force)
     if text is not None:
         write_atomic(hooks, text)
@@ -251,17 +137,16 @@ def _read(path: Path) -> str:
         raise UsageError(f"{shown(path)}: cannot read: {error}") from None
 
 
-def _refuse_early(root: Path, output: str, force: bool) -> None:
+def _refuse_early(config: Path, force: bool) -> None:
     """No overwrite without --force; and import-linter reads the first config holding
     `[importlinter]`, so a policy written into another file would be ignored."""
-    config = root / output
     if config.is_file() and read_raw_config(config)[0] and not force:  # a broken file: PolicyError
-        what = "[tool.importlinter]" if output == "pyproject.toml" else "an import-linter configuration"
+        what = "[tool.importlinter]" if config.suffix == ".toml" else "an import-linter configuration"
         raise UsageError(f"{shown(config)} already holds {what}; "
                          f"re-run with --force to add the ssot contract to it")
     for name in OUTPUTS:
-        other = root / name
-        if name != output and other.is_file() and _holds_importlinter(other):
+        other = config.parent / name
+        if name != config.name and other.is_file() and _holds_importlinter(other):
             raise UsageError(f"{shown(other)} already holds the import-linter configuration; "
                              f"write the policy there with --output {name}")
 
@@ -281,22 +166,22 @@ def _source_root(root: Path, package: str) -> Path:
     raise UsageError(f"package {package} not found in {root} or {root / 'src'}")
 
 
-def _validate(config: Path, text: str) -> None:
+def _validate(config: Path, text: str, source_root: Path) -> None:
     """Load the proposed policy the way every front-end will, before anything is written."""
     read = read_toml if config.suffix == ".toml" else read_ini
     base = config.resolve().parent
     try:
         session, contracts = read(config, text)
-        build_policy(config, session, contracts, [base, base / "src"])
+        build_policy(config, session, contracts, [base, base / "src", source_root.resolve()])
     except PolicyError as error:
         raise UsageError(f"the proposed policy does not load, nothing written: {error}") from None
 
 
 def report(proposal: Proposal, scanned: int) -> None:
-    print(f"Scanned {scanned} modules of {proposal.package}.")
-    for group in proposal.groups:
-        print(f"\nduplicate implementations of {group.name} "
-              f"({len(group.definitions)} classes, {len(group.aliases)} aliases):")
+    print(f"Scanned {scanned} modules of {proposal.root_package}; the policy is for {proposal.package}.")
+    for number, group in enumerate(proposal.groups):
+        print(f"\n{number + 1}. {group.name} (score {proposal.scores[number]}: "
+              f"{proposal.evidence[number].summary(group)}):")
         for home in group.homes:
             kind = "class" if home in group.definitions else "alias"
             mark = "canonical" if home == group.canonical else "old name"
@@ -317,6 +202,11 @@ def report(proposal: Proposal, scanned: int) -> None:
         print(f"  module-level instance at {shown(Path(instance))} (SOT201 reports it)")
     if proposal.unwritten:
         shown_names = ", ".join(proposal.unwritten[:10]) + (", ..." if len(proposal.unwritten) > 10 else "")
-        print(f"\n{len(proposal.unwritten)} more class names are defined in several modules without "
-              f"evidence of drift; not written: {shown_names}")
+        print(f"\n{len(proposal.unwritten)} more class names are repeated or drifted with less evidence "
+              f"(or beyond --max); not written: {shown_names}")
+    for boundary in proposal.boundaries:
+        print(f"\nlayers of {boundary.container} (top first), {len(boundary.ignore_imports)} imports "
+              "breaking them today recorded in ignore_imports:")
+        for line, _ in boundary.layer_lines():
+            print(f"  {line}")
     print()

@@ -36,6 +36,8 @@ class Function:
     cached: bool  # @lru_cache / @cache
     returns: list[str]  # callee of every returned call (`X(...)`, directly or through a local)
     global_caches: dict[str, str]  # global name -> callee of the call assigned to it
+    annotation: str | None = None  # the return annotation's class (`-> X`, `Optional[X]`, `"X"`)
+    local_imports: dict[str, str] = field(default_factory=dict)  # `from M import N` in its body
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Module:
     name: str
     path: Path
     is_package: bool
+    is_test: bool = False  # test code: evidence of use, never a home or a ban
     import_only: bool = False
     documented_deprecated: bool = False
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> __init__ arguments
@@ -105,8 +108,8 @@ def summarize(job: tuple[str, str]) -> tuple[Module | None, str | None]:
         return None, f"{path_text}:{error.line}: skipped: {error}"
     except OSError as error:
         return None, f"{path_text}: skipped: {error.strerror}"
-    module = Module(name, path, path.name == "__init__.py")
-    module.import_only = import_only(tree)
+    module = Module(name, path, path.name == "__init__.py", is_test(name))
+    module.import_only = import_only(tree) or _shim_with_fallbacks(tree)
     module.documented_deprecated = (ast.get_docstring(tree) or "").lower().startswith("deprecated")
     for statement in tree.body:
         for node in _top_level(statement):
@@ -116,6 +119,32 @@ def summarize(job: tuple[str, str]) -> tuple[Module | None, str | None]:
             source = absolute(module, node)
             module.imported += [f"{source}.{a.name}" for a in node.names if source and a.name != "*"]
     return module, None
+
+
+def _shim_with_fallbacks(tree: ast.Module) -> bool:
+    """A shim whose import fallbacks bind constants (`except ImportError: Protocol = None`)."""
+    def constant(statement: ast.stmt) -> bool:
+        return isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant)
+
+    def strip(statement: ast.stmt) -> ast.stmt:
+        if isinstance(statement, ast.Try):
+            handlers = [ast.ExceptHandler(h.type, h.name, [s for s in h.body if not constant(s)]
+                                          or [ast.Pass()]) for h in statement.handlers]
+            return ast.Try(statement.body, handlers, statement.orelse, statement.finalbody)
+        return statement
+
+    stripped = ast.Module([strip(s) for s in tree.body if not constant(s)], [])
+    return any(isinstance(s, ast.Try) for s in tree.body) and import_only(stripped)
+
+
+TEST_PARTS = {"test", "tests", "testing", "conftest"}
+
+
+def is_test(module_name: str) -> bool:
+    """Test code: a `test`/`tests` package, a `test_*`/`*_test` module, a conftest."""
+    parts = module_name.split(".")
+    last = parts[-1]
+    return bool(TEST_PARTS.intersection(parts)) or last.startswith("test_") or last.endswith("_test")
 
 
 def _top_level(statement: ast.stmt):
@@ -195,8 +224,11 @@ def _read_function(module: Module, node, owner: ast.ClassDef | None) -> None:
                     assigned[target.id] = callee
                     if target.id in declared:
                         caches[target.id] = callee
-    returns = []
+    returns, local_imports = [], {}
     for child in own:
+        if isinstance(child, ast.ImportFrom) and (source := absolute(module, child)):
+            named = (a for a in child.names if a.name != "*")
+            local_imports.update({a.asname or a.name: f"{source}.{a.name}" for a in named})
         if isinstance(child, ast.Return) and child.value is not None:
             value = child.value.value if isinstance(child.value, ast.Await) else child.value
             callee = _callee(value) if isinstance(value, ast.Call) else None
@@ -204,12 +236,31 @@ def _read_function(module: Module, node, owner: ast.ClassDef | None) -> None:
                 callee = assigned.get(value.id)
             if callee:
                 returns.append(callee)
-    if returns:
+    annotation = _annotated_class(node.returns)
+    if returns or annotation:
         decorators = {_last_name(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list}
         module.builders.append(Function(
             node.name, owner.name if owner else None, factory_shaped(node, owner),
-            bool(decorators & CACHE_DECORATORS), returns, caches,
+            bool(decorators & CACHE_DECORATORS), returns, caches, annotation, local_imports,
         ))
+
+
+def _annotated_class(node: ast.expr | None) -> str | None:
+    """The class a return annotation names: `X`, `m.X`, `"X"`, `Optional[X]`, `X | None`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value.strip()
+        return text if re.fullmatch(r"[A-Za-z_][\w.]*", text) else None
+    if isinstance(node, ast.Subscript) and _last_name(node.value) == "Optional":
+        return _annotated_class(node.slice)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [side for side in (node.left, node.right) if not _is_none(side)]
+        return _annotated_class(sides[0]) if len(sides) == 1 else None
+    name = dotted_name(node) if node is not None else None
+    return name if name and name not in {"None", "bool", "int", "str", "float", "dict", "list"} else None
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _callee(call: ast.Call) -> str | None:
