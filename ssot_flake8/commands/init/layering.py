@@ -163,16 +163,20 @@ def _components(nodes: list[str], edges: dict[str, set[str]]) -> list[frozenset[
     return found
 
 
+def _modules(count: int) -> str:
+    return f"{count} module{'' if count == 1 else 's'}"
+
+
 def _comment(modules: list[str], edges: dict[str, set[str]], independent: bool) -> str:
     below = sorted({t.rpartition(".")[2] for m in modules for t in edges[m]} - {
         m.rpartition(".")[2] for m in modules})
     if not independent:
-        return f"{len(modules)} modules that import each other (a cycle)" + (
+        return f"{_modules(len(modules))} that import each other (a cycle)" + (
             f"; they import {', '.join(below[:4])}{', ...' if len(below) > 4 else ''}" if below else "")
     if not below:
-        return f"{len(modules)} modules importing no other module of the layering"
+        return f"{_modules(len(modules))} importing no other module of the layering"
     shown = ", ".join(below[:4]) + (", ..." if len(below) > 4 else "")
-    return f"{len(modules)} modules importing {len(below)} below them ({shown})"
+    return f"{_modules(len(modules))} importing {len(below)} below ({shown})"
 
 
 def record_breaks(graph, contract: BoundaryContract) -> list[tuple[str, str]]:

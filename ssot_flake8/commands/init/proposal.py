@@ -17,6 +17,7 @@ from ssot_flake8.commands.init.shims import deprecated_modules
 from ssot_flake8.commands.init.summary import Module, is_test
 
 DEFAULT_MAX = 10
+MIN_SCORE = 3  # a single re-export or import path is not enough to register a symbol
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Evidence:
 
     def summary(self, group: Group) -> str:
         files = set().union(*self.paths.values()) if self.paths else set()
-        parts = [f"{len(self.paths)} import paths in use by {len(files)} modules"]
+        parts = [f"{len(self.paths)} import paths used by {len(files)} modules"]
         if len(group.members) > 1:
             parts.append(f"{len(group.members)} implementations")
         if group.aliases:
@@ -77,7 +78,7 @@ class Proposal:
         def used(qualname: str) -> str:
             users = self.uses.get(qualname, set())
             tests = sum(1 for user in users if is_test(user))
-            return f"imported by {len(users)} modules ({tests} of them tests)" if users else "not imported"
+            return f"imported by {len(users)} modules ({tests} tests)" if users else "not imported"
 
         old_names = []
         for group in self.groups:
@@ -150,7 +151,8 @@ def propose(package: str, modules: dict[str, Module], max_symbols: int = DEFAULT
             evidence[number].paths[qualname] = users
     for builder in builders.values():
         evidence[builder.group].builders.append(builder.qualname)
-    drifted = [n for n, g in enumerate(groups) if _drifted(index, n, g, builders)]
+    drifted = [n for n, g in enumerate(groups)
+               if _drifted(index, n, g, builders) and evidence[n].score(g) >= MIN_SCORE]
     drifted.sort(key=lambda n: (-evidence[n].score(groups[n]), groups[n].canonical))
     kept = drifted[:max_symbols]
     renumber = {old: new for new, old in enumerate(kept)}
