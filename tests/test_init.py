@@ -93,7 +93,7 @@ def test_init_on_legacy_finds_the_seeds_managers_shims_and_factories(legacy_with
     assert contract_fields(root / ".importlinter") == EXPECTED_FIELDS
     out = result.stdout.splitlines()
     assert out[2] == ("1. WebSocketManager (score 61: 6 import paths used by 21 modules; 5 implementations; "
-                      "3 aliases; 10 getters/factories; 4 shims):")
+                      "3 aliases; 10 getters/factories; 4 shims):")  # the counts its comment gives
     assert f"  canonical {CANONICAL}  (alias, imported 7x)" in out
     assert f"  old name  {WSC}.unified_manager.UnifiedWebSocketManager  (class, imported 12x)" in out
     assert f"  {WSC}.manager (import-only shim) -> {WSC}.websocket_manager" in out

@@ -205,8 +205,8 @@ def report(proposal: Proposal, scanned: int) -> None:
         print(f"\n{len(proposal.unwritten)} more class names are repeated or drifted with less evidence "
               f"(or beyond --max); not written: {shown_names}")
     for boundary in proposal.boundaries:
-        print(f"\nlayers of {boundary.container} (top first), {len(boundary.ignore_imports)} imports "
-              "breaking them today recorded in ignore_imports:")
+        print(f"\nlayers of {boundary.container} (top first); imports breaking them today, recorded "
+              f"in ignore_imports: {len(boundary.ignore_imports)}")
         for line, _ in boundary.layer_lines():
             print(f"  {line}")
     print()

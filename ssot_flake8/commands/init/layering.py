@@ -33,7 +33,8 @@ class BoundaryContract:
     unplaced: list[str] = field(default_factory=list)  # children left out (deprecated, tests)
 
     def layer_lines(self) -> list[tuple[str, str]]:
-        return [((" | " if independent else " : ").join(tails), comment)
+        """Each module optional, `(name)`: the contract still loads once a module is deleted."""
+        return [((" | " if independent else " : ").join(f"({t})" for t in tails), comment)
                 for tails, independent, comment in self.layers]
 
 

@@ -20,6 +20,10 @@ DEFAULT_MAX = 10
 MIN_SCORE = 3  # a single re-export or import path is not enough to register a symbol
 
 
+def _count(number: int, one: str, many: str = "") -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
 @dataclass
 class Evidence:
     """Why a symbol is proposed: counted across the whole scanned package, tests included."""
@@ -36,15 +40,15 @@ class Evidence:
 
     def summary(self, group: Group) -> str:
         files = set().union(*self.paths.values()) if self.paths else set()
-        parts = [f"{len(self.paths)} import paths used by {len(files)} modules"]
+        parts = [f"{_count(len(self.paths), 'import path')} used by {_count(len(files), 'module')}"]
         if len(group.members) > 1:
             parts.append(f"{len(group.members)} implementations")
         if group.aliases:
-            parts.append(f"{len(group.aliases)} aliases")
+            parts.append(_count(len(group.aliases), "alias", "aliases"))
         if self.builders:
             parts.append(f"{len(self.builders)} getters/factories")
         if self.shims:
-            parts.append(f"{len(self.shims)} shims")
+            parts.append(_count(len(self.shims), "shim"))
         return "; ".join(parts)
 
 
@@ -78,7 +82,7 @@ class Proposal:
         def used(qualname: str) -> str:
             users = self.uses.get(qualname, set())
             tests = sum(1 for user in users if is_test(user))
-            return f"imported by {len(users)} modules ({tests} tests)" if users else "not imported"
+            return f"imported by {_count(len(users), 'module')} ({tests} tests)" if users else "not imported"
 
         old_names = []
         for group in self.groups:

@@ -54,13 +54,15 @@ def render_boundary_ini(contract: BoundaryContract) -> str:
         f"[importlinter:contract:{contract.id}]",
         f"# Read from today's import graph of {contract.container}: each layer may import the layers",
         "# below it, never those above; `|` marks independent siblings, `:` modules that import each",
-        "# other today." + (f" Not placed: {', '.join(m.rpartition('.')[2] for m in contract.unplaced)}"
-                             " (deprecated or tests)." if contract.unplaced else ""),
+        "# other today; `(name)`: optional, so deleting a module keeps the contract loading.",
         f"name = {contract.name}",
         "type = layers",
         "containers =",
         f"    {contract.container}",
     ]
+    if contract.unplaced:
+        unplaced = ", ".join(m.rpartition(".")[2] for m in contract.unplaced)
+        lines.insert(4, f"# Not placed (proposed as deprecated, or tests): {unplaced}.")
     lines += _ini_field("layers", contract.layer_lines())
     if contract.ignore_imports:
         lines += [
