@@ -49,6 +49,33 @@ CASES = {
          f"3:1 SOT102 lg.ManagerFactory.create_manager {FACTORY}",
          f"4:1 SOT102 lg.ManagerFactory {FACTORY}"],
     ),
+    "pkg/app/factory_instance.py": (
+        "from pkg.core.legacy import ManagerFactory\n"
+        "shared = ManagerFactory()\n"
+        "\n\nasync def handler(ctx, other):\n"
+        "    factory = ManagerFactory()\n"
+        "    manager = await factory.create_manager(ctx)\n"
+        "    factory = other\n"
+        "    factory.create_manager(ctx)\n"
+        "    other.create_manager(ctx)\n"
+        "    return shared.create_manager(ctx), manager\n"
+        "\n\nclass TestManagers:\n"
+        "    def test_uses(self):\n"
+        "        return self.factory.create_manager(1), self.unknown.create_manager(1)\n"
+        "\n    def setUp(self):\n"
+        "        self.factory = ManagerFactory()\n"
+        "        self.unknown = ManagerFactory()\n"
+        "\n    def tearDown(self):\n"
+        "        self.unknown = None\n",
+        [f"1:29 SOT002 {DEPRECATED}",
+         f"2:10 SOT102 ManagerFactory {FACTORY}",
+         f"6:15 SOT102 ManagerFactory {FACTORY}",
+         f"7:21 SOT102 factory.create_manager {FACTORY}",  # not 9 (rebound), 10 (unknown)
+         f"11:12 SOT102 shared.create_manager {FACTORY}",
+         f"16:16 SOT102 self.factory.create_manager {FACTORY}",  # not self.unknown: rebound
+         f"19:24 SOT102 ManagerFactory {FACTORY}",
+         f"20:24 SOT102 ManagerFactory {FACTORY}"],
+    ),
     "pkg/app/dotted_import.py": (
         "import pkg.core\npkg.core.get_manager()\nx = pkg.core.Manager\n",
         [f"2:1 SOT101 pkg.core.get_manager {SINGLETON}",
@@ -238,3 +265,14 @@ def test_exempt_modules_and_ignored_type_checking(mini_project):
                  "    from pkg.core.legacy import OldManager\n")
     assert findings_for(mini_project.root, "pkg/migration/tools/old.py") == []
     assert findings_for(mini_project.root, "pkg/app/typed.py") == []
+
+
+def test_second_public_name_in_the_canonical_home(mini_project):
+    """`Manager = _Impl` is the canonical definition; `UnifiedManager = _Impl` beside it is
+    another public name for the same class (SOT203), a private one is not."""
+    mini_project("pkg/core/manager.py",
+                 "class _Impl:\n    def __init__(self, user_context):\n        self.c = user_context\n"
+                 "\n\nUnifiedManager = _Impl\nManager = _Impl\n_Private = _Impl\nOther = int\n")
+    assert findings_for(mini_project.root, "pkg/core/manager.py") == [
+        "6:1 SOT203 UnifiedManager is an alias of pkg.core.manager.Manager; import Manager from "
+        "pkg.core.manager instead"]

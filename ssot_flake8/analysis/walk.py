@@ -62,6 +62,7 @@ class Scope:
     kind: str  # "module", "class" or "function"
     bindings: dict[str, Binding | None] = field(default_factory=dict)  # None: a local value
     globals: set[str] = field(default_factory=set)
+    instances: dict[str, str] = field(default_factory=dict)  # name -> the banned class it holds
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ class ModuleWalk(ast.NodeVisitor):
         self.current_class: ast.ClassDef | None = None
         self.short_names = policy.short_names()
         self.ssot_rules = True  # False in an exempt module: only the boundary contracts apply
+        # `self.<attr>` bound in a class's methods: class -> attr -> banned class (None: unknown)
+        self.attribute_instances: dict[int, dict[str, str | None]] = {}
+        self.attribute_calls: list[tuple[int, str, ast.Call]] = []  # judged once all bodies ran
+        self.home_names: list[tuple[ast.Name, str]] = []  # module-level `Name = other_name`
 
     # -- a faster ast.NodeVisitor: a method cache per node type, and no visits of the leaf
     # ctx/operator nodes (the walk visits every node of a file that names the policy)
@@ -138,6 +143,8 @@ class ModuleWalk(ast.NodeVisitor):
         while self.deferred:  # function bodies run after their module, as at run time
             function, scopes, owner = self.deferred.pop(0)
             self.visit_function_body(function, scopes, owner)
+        self.report_attribute_calls()
+        definitions.report_home_aliases(self)
         definitions.report_reexports(self, tree)
 
     def report(self, rule: Rule, node: ast.AST, subject: str = "", target: str = "", /, **details):
@@ -316,7 +323,63 @@ class ModuleWalk(ast.NodeVisitor):
         symbol = self.policy.symbol_at(callee) if callee else None
         if symbol and symbol.required_arguments:
             calls.check_required_arguments(self, node, symbol)
+        if isinstance(node.func, ast.Attribute) and not (callee and self.policy.banned_at(callee)):
+            self.instance_call(node)
         self.generic_visit(node)
+
+    # -- instances of banned factory classes (`factory = Factory(); factory.create(...)`) --------
+    def banned_class(self, value: ast.AST | None) -> str | None:
+        """The banned class `value` constructs (`Factory(...)`), if any."""
+        if isinstance(value, ast.Call):
+            callee = self.resolve(value.func, mark_used=False)
+            if callee and self.policy.banned.get(callee) and callee.rpartition(".")[2][:1].isupper():
+                return callee
+        return None
+
+    def lookup_instance(self, name: str) -> str | None:
+        innermost = self.scopes[-1]
+        for scope in reversed(self.scopes):
+            if scope.kind == "class" and scope is not innermost:
+                continue
+            if name in scope.instances:
+                return scope.instances[name]
+            if name in scope.bindings or name in scope.globals:
+                return None
+        return None
+
+    def track_instances(self, targets: list[ast.expr], value: ast.expr | None) -> None:
+        """Remember which names (and `self` attributes) hold an instance of a banned class."""
+        held = self.banned_class(value)
+        for target in targets:
+            if isinstance(target, ast.Name):
+                if held:
+                    self.scope.instances[target.id] = held
+                else:
+                    self.scope.instances.pop(target.id, None)
+            elif (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                  and target.value.id == "self" and self.current_class is not None
+                  and self.scope.kind == "function"):
+                attributes = self.attribute_instances.setdefault(id(self.current_class), {})
+                if target.attr in attributes and attributes[target.attr] != held:
+                    held = None  # bound to different things: unknown
+                attributes[target.attr] = held
+
+    def instance_call(self, node: ast.Call) -> None:
+        """`factory.create_manager(...)` where `factory` holds a banned class's instance."""
+        receiver = node.func.value
+        if isinstance(receiver, ast.Name):
+            held = self.lookup_instance(receiver.id)
+            if held:
+                calls.check_banned(self, f"{held}.{node.func.attr}", node.func)
+        elif (isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name)
+              and receiver.value.id == "self" and self.current_class is not None):
+            self.attribute_calls.append((id(self.current_class), receiver.attr, node))
+
+    def report_attribute_calls(self) -> None:
+        for owner, attribute, node in self.attribute_calls:
+            held = self.attribute_instances.get(owner, {}).get(attribute)
+            if held:
+                calls.check_banned(self, f"{held}.{node.func.attr}", node.func)
 
     # -- definitions -----------------------------------------------------------------------------
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -324,6 +387,7 @@ class ModuleWalk(ast.NodeVisitor):
         self.assignment(node.targets, node.value, node)
         for target in node.targets:
             self.visit(target)
+        self.track_instances(node.targets, node.value)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self.visit(node.annotation)
@@ -331,6 +395,7 @@ class ModuleWalk(ast.NodeVisitor):
             self.visit(node.value)
             self.assignment([node.target], node.value, node)
         self.visit(node.target)
+        self.track_instances([node.target], node.value)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self.generic_visit(node)

@@ -32,7 +32,10 @@ DEPRECATED_FACTORY = Rule(
     name="deprecated-factory-call",
     message="{name} is a deprecated factory: {instead}",
     rationale="Factories hide how an instance is built and for whom; direct construction "
-    "with an explicit user context keeps the isolation visible.",
+    "with an explicit user context keeps the isolation visible. A method called through an "
+    "instance of a banned factory class is the factory call too: a local name or a `self` "
+    "attribute bound only to `Factory(...)` (`factory = Factory(); factory.create_manager(ctx)`); "
+    "a receiver of unknown type is not reported.",
     bad="from netra_backend.app.websocket_core.websocket_manager_factory import "
     "create_websocket_manager\nmanager = create_websocket_manager(user_context)",
     good="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"

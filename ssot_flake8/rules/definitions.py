@@ -45,7 +45,8 @@ ALIAS = Rule(
     name="alias-assignment",
     message="{alias} is an alias of {symbol}; import {canonical_name} from {module} instead",
     rationale="An alias gives one class a second name, and the second name soon gets a "
-    "second implementation.",
+    "second implementation. In the canonical home too: beside `WebSocketManager = _Impl`, "
+    "`UnifiedWebSocketManager = _Impl` is another public name for the same class.",
     bad="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
     "UnifiedWebSocketManager = WebSocketManager",
     good="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager",
@@ -87,6 +88,8 @@ def check_assignment(walk: ModuleWalk, targets: list[ast.expr], value: ast.expr,
     is_name = isinstance(value, (ast.Name, ast.Attribute))
     aliased = walk.resolve(value, mark_used=False) if is_name else None
     symbol = walk.policy.symbol_at(aliased) if aliased else None
+    if aliased and not symbol and walk.scope.kind == "module":
+        walk.home_names.extend((t, aliased) for t in targets if isinstance(t, ast.Name))
     if symbol:
         for target in targets:
             walk.report(ALIAS, target, aliased, symbol.qualname, alias=ast.unparse(target),
@@ -187,6 +190,20 @@ def factory_shaped(node: ast.AST, owner: ast.ClassDef | None) -> bool:
 
 def _mentions_attribute(node: ast.AST, attribute: str) -> bool:
     return any(isinstance(n, ast.Attribute) and n.attr == attribute for n in ast.walk(node))
+
+
+# -- once per module (SOT203 second public names in the canonical home) ---------------------------
+def report_home_aliases(walk: ModuleWalk) -> None:
+    """`Canonical = _Impl` beside `Other = _Impl` in the canonical home: Other is another public
+    name for the canonical class, an alias like `Other = Canonical`."""
+    homes = {s.name: s for s in walk.policy.symbols.values() if s.module == walk.module}
+    canonical = {source: homes[t.id] for t, source in walk.home_names if t.id in homes}
+    for target, source in walk.home_names:
+        symbol = canonical.get(source)
+        if symbol and target.id != symbol.name and not target.id.startswith("_"):
+            walk.report(ALIAS, target, f"{walk.module}.{target.id}", symbol.qualname,
+                        alias=target.id, symbol=symbol.qualname, canonical_name=symbol.name,
+                        module=symbol.module)
 
 
 # -- once per module (SOT204 shims) -----------------------------------------------------------------
