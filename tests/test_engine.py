@@ -194,6 +194,18 @@ CASES = {
          "12:5 SOT202 static factory OldManager.create builds Manager outside its canonical module "
          "pkg.core.manager"],
     ),
+    "pkg/app/type_built.py": (
+        "from pkg.core.manager import Manager\n"
+        "OldManager = type('OldManager', (), {'send': lambda self, m: None})\n"
+        "Compat = type('Compat', (Manager,), {})\n"
+        "Extended = type('Extended', (Manager,), {'extra': 1})\n"
+        "Plain = type('Plain', (), {})\n"
+        "kind = type(Manager)\n",
+        ["2:1 SOT205 class OldManager duplicates pkg.core.manager.Manager, whose single home is "
+         "pkg.core.manager",
+         "3:1 SOT203 Compat is an alias of pkg.core.manager.Manager; import Manager from "
+         "pkg.core.manager instead"],
+    ),
     "pkg/app/alias.py": (
         "from pkg.core.manager import Manager\nLegacyManager = Manager\n\n\ndef use():\n"
         "    return LegacyManager\n",

@@ -365,7 +365,10 @@ class ModuleWalk(ast.NodeVisitor):
                 attributes[target.attr] = held
 
     def instance_call(self, node: ast.Call) -> None:
-        """`factory.create_manager(...)` where `factory` holds a banned class's instance."""
+        """`factory.create_manager(...)` where `factory` holds a banned class's instance (a
+        building method: `create_`/`get_`/`make_`…; `factory.shutdown()` builds nothing)."""
+        if not node.func.attr.lower().startswith(definitions.FACTORY_PREFIXES):
+            return
         receiver = node.func.value
         if isinstance(receiver, ast.Name):
             held = self.lookup_instance(receiver.id)

@@ -46,7 +46,8 @@ ALIAS = Rule(
     message="{alias} is an alias of {symbol}; import {canonical_name} from {module} instead",
     rationale="An alias gives one class a second name, and the second name soon gets a "
     "second implementation. In the canonical home too: beside `WebSocketManager = _Impl`, "
-    "`UnifiedWebSocketManager = _Impl` is another public name for the same class.",
+    "`UnifiedWebSocketManager = _Impl` is another public name for the same class; and "
+    "`X = type('X', (WebSocketManager,), {})`, an empty subclass built by a call.",
     bad="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
     "UnifiedWebSocketManager = WebSocketManager",
     good="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager",
@@ -67,7 +68,8 @@ DUPLICATE = Rule(
     name="duplicate-implementation",
     message="class {name} duplicates {symbol}, whose single home is {module}",
     rationale="Two classes under one name are two sources of truth; they drift apart and "
-    "callers get whichever they imported.",
+    "callers get whichever they imported. A class built with `type('Name', bases, {...})` "
+    "is a class statement too.",
     bad="# netra_backend/app/websocket_core/unified_manager.py\nclass UnifiedWebSocketManager:\n    ...",
     good="# only websocket_manager.py defines class WebSocketManager",
 )
@@ -80,6 +82,9 @@ FACTORY_PREFIXES = ("create", "make", "build", "new", "get", "provide", "constru
 
 # -- at assignments outside functions (SOT201 instances, SOT203 aliases) -----------------------
 def check_assignment(walk: ModuleWalk, targets: list[ast.expr], value: ast.expr, node: ast.AST) -> None:
+    if _type_call(walk, value):
+        check_type_call(walk, targets, value, node)
+        return
     constructed = walk.construction(value)
     if constructed:
         kind = "module-level instance" if walk.scope.kind == "module" else "class attribute instance"
@@ -98,10 +103,43 @@ def check_assignment(walk: ModuleWalk, targets: list[ast.expr], value: ast.expr,
 
 # -- at class statements (SOT205 duplicates, SOT201 `_instance` caching) ---------------------------
 def check_duplicate(walk: ModuleWalk, node: ast.ClassDef) -> None:
-    symbol = walk.short_names.get(node.name)
-    if symbol and f"{walk.module}.{node.name}" != symbol.qualname and walk.scope.kind != "function":
-        walk.report(DUPLICATE, node, f"{walk.module}.{node.name}", symbol.qualname,
-                    name=node.name, symbol=symbol.qualname, module=symbol.module)
+    _duplicate(walk, node.name, node)
+
+
+def _duplicate(walk: ModuleWalk, name: str, node: ast.AST) -> bool:
+    symbol = walk.short_names.get(name)
+    if symbol and f"{walk.module}.{name}" != symbol.qualname and walk.scope.kind != "function":
+        walk.report(DUPLICATE, node, f"{walk.module}.{name}", symbol.qualname,
+                    name=name, symbol=symbol.qualname, module=symbol.module)
+        return True
+    return False
+
+
+def _type_call(walk: ModuleWalk, value: ast.expr) -> bool:
+    """`type("Name", bases, namespace)`: a class statement written as a call."""
+    return (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            and value.func.id == "type" and walk.lookup("type") is None and len(value.args) == 3
+            and not value.keywords)
+
+
+def check_type_call(walk: ModuleWalk, targets: list[ast.expr], value: ast.Call, node: ast.AST) -> None:
+    """`X = type("X", (), {...})` is a class statement: a duplicate when its name is registered
+    (SOT205); `X = type("X", (Registered,), {})`, an empty subclass, is an alias (SOT203)."""
+    names = [t.id for t in targets if isinstance(t, ast.Name)]
+    title = value.args[0]
+    if isinstance(title, ast.Constant) and isinstance(title.value, str):
+        names.insert(0, title.value)
+    if any(_duplicate(walk, name, node) for name in dict.fromkeys(names)):
+        return
+    bases, namespace = value.args[1], value.args[2]
+    empty = isinstance(namespace, ast.Dict) and not namespace.keys
+    if empty and isinstance(bases, ast.Tuple) and len(bases.elts) == 1:
+        aliased = walk.resolve(bases.elts[0], mark_used=False)
+        symbol = walk.policy.symbol_at(aliased) if aliased else None
+        if symbol:
+            for target in targets:
+                walk.report(ALIAS, target, aliased, symbol.qualname, alias=ast.unparse(target),
+                            symbol=aliased, canonical_name=symbol.name, module=symbol.module)
 
 
 def check_instance_cache(walk: ModuleWalk, node: ast.ClassDef) -> None:
