@@ -16,6 +16,7 @@ from ssot_flake8.policy.model import Policy, module_name
 from ssot_flake8.rules.files import unparsable
 from ssot_flake8.rules.imports import FALLBACK_CODES, IMPORT_CODES
 from ssot_flake8.source.fallback import import_statements
+from ssot_flake8.source.lines import source_lines
 from ssot_flake8.source.text import Finding, SourceError, decode, parse, without_cycle_collection
 
 
@@ -39,13 +40,13 @@ def check_source(
     except SourceError as error:  # the syntax error once, and the file's imports all the same
         return sorted([unparsable(error, path), *check_imports_only(text, path, policy)])
     # Columns are counted on the decoded text that was parsed (no BOM, declared encoding).
-    return check_tree(tree, path, policy, text.splitlines(), imports=imports)
+    return check_tree(tree, path, policy, source_lines(text), imports=imports)
 
 
 def check_imports_only(text: str, path: str, policy: Policy) -> list[Finding]:
     """The import rules on the import statements of a file that does not parse."""
     tree = ast.Module(body=import_statements(text), type_ignores=[])
-    findings = check_tree(tree, path, policy, text.splitlines())
+    findings = check_tree(tree, path, policy, source_lines(text))
     return [finding for finding in findings if finding.code in FALLBACK_CODES]
 
 

@@ -21,6 +21,7 @@ from ssot_flake8.analysis.prefilter import could_match
 from ssot_flake8.policy.model import Policy
 from ssot_flake8.rules.files import unparsable
 from ssot_flake8.services.cache import Cache, Entry, content_hash
+from ssot_flake8.source.lines import source_lines
 from ssot_flake8.source.text import Finding, SourceError
 from ssot_flake8.support.parallel import map_in_workers, may_start_workers
 
@@ -266,7 +267,7 @@ def check_task(task: Task, policy: Policy) -> Outcome:
     digest = content_hash(data)
     if digest == task.known_hash:
         return Outcome(task, Entry(task.stat, digest, None), ())  # None: keep cached findings
-    lines = data.decode("utf-8", "replace").splitlines()
+    lines = source_lines(data.decode("utf-8", "replace"))
     try:
         findings = check_source(data, task.display, policy, prefilter=False)
     except Exception as error:  # an engine bug on one file must not stop the run: report it

@@ -15,6 +15,8 @@ import re
 import sys
 import tokenize
 
+from ssot_flake8.source.lines import source_lines
+
 # 3.11 and older reject these f-strings; Python 3.12 (PEP 701) accepts them.
 FSTRING_ERRORS = (
     ("f-string expression part cannot include a backslash", "backslash in f-string expression"),
@@ -59,7 +61,7 @@ def _needs(version: tuple[int, int], feature: str) -> str:
 
 def import_statements(text: str) -> list[ast.stmt]:
     """Every `import ...` / `from ... import ...` statement of `text`, parsed, at its position."""
-    lines = text.splitlines(keepends=True)
+    lines = source_lines(text, keepends=True)
     starts, tokenized_up_to = _token_starts(text)
     for number in range(tokenized_up_to + 1, len(lines) + 1):
         match = _IMPORT_LINE.match(lines[number - 1])
@@ -90,7 +92,7 @@ def _token_starts(text: str) -> tuple[list[tuple[int, int]], int]:
     except (tokenize.TokenError, SyntaxError):
         pass  # what was read so far stands; the rest is read line by line
     else:
-        last_row = len(text.splitlines()) + 1
+        last_row = len(source_lines(text)) + 1
     return starts, last_row
 
 

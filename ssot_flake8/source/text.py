@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ssot_flake8.source.fallback import newer_syntax
+from ssot_flake8.source.lines import source_lines
 
 MAX_BYTES = 16 * 1024 * 1024  # a generated or vendored blob this big is reported, not parsed
 
@@ -82,7 +83,7 @@ def parse(text: str, path: str) -> ast.Module:
             warnings.simplefilter("ignore")  # invalid escape sequences are not our business
             return ast.parse(text, filename=path)
     except SyntaxError as error:
-        lines = text.splitlines()
+        lines = source_lines(text)
         line = lines[error.lineno - 1] if error.lineno and error.lineno <= len(lines) else ""
         message = newer_syntax(error.msg, line) or f"SyntaxError: {error.msg}"
         raise SourceError(message, error.lineno or 1, error.offset or 1) from None
