@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 import time
@@ -676,6 +677,8 @@ def _module_entry(file: Path, module: str, is_package: bool, hit: list | None) -
         return None
     try:
         status = file.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return None  # a named pipe or device: reading it could block forever
         data = file.read_bytes()
     except OSError:
         return None
@@ -729,7 +732,37 @@ def _read_cache(path: Path) -> tuple[dict, dict]:
         return {}, {}
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return {}, {}
-    return data.get("files", {}), data.get("expansions", {})
+    files, expansions = data.get("files", {}), data.get("expansions", {})
+    if not (_valid_entries(files) and _valid_expansions(expansions)):
+        return {}, {}  # damaged: dropped, and rebuilt by this run
+    return files, expansions
+
+
+def _valid_entries(files: object) -> bool:
+    """Every entry has the shape `_module_entry` writes: [hash, info, mtime_ns, size]."""
+    if not isinstance(files, dict):
+        return False
+    for entry in files.values():
+        if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], str)
+                and all(value is None or type(value) is int for value in entry[2:])):
+            return False
+        info = entry[1]
+        if not (isinstance(info, list) and len(info) == 4 and isinstance(info[0], dict)
+                and isinstance(info[1], list) and (info[2] is None or isinstance(info[2], list))
+                and isinstance(info[3], bool)
+                and all(isinstance(v, list) and all(isinstance(t, str) for t in v)
+                        for v in info[0].values())
+                and all(isinstance(v, str) for v in info[1] + (info[2] or []))):
+            return False
+    return True
+
+
+def _valid_expansions(expansions: object) -> bool:
+    return isinstance(expansions, dict) and all(
+        isinstance(added, list) and all(
+            isinstance(item, list) and len(item) == 3 and all(isinstance(v, str) for v in item)
+            for item in added)
+        for added in expansions.values())
 
 
 def _write_cache(path: Path, content: dict) -> None:

@@ -74,7 +74,10 @@ def run_sync_ruff(args: argparse.Namespace) -> int:
     if args.check:
         print(f"{path} is out of sync with the policy; run `ssot sync-ruff`")
         return 1
-    write_atomic(path, new_text)
+    try:
+        write_atomic(path, new_text)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot write: {error.strerror or error}") from None
     counts = {action: sum(c.action == action for c in changes) for action in ("add", "update", "remove")}
     print(f"{path}: {counts['add']} added, {counts['update']} updated, {counts['remove']} removed")
     return 0

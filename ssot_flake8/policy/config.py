@@ -58,7 +58,7 @@ def read_raw_config(path: Path) -> tuple[dict, list[dict]]:
 
 
 def read_ini(path: Path, text: str) -> tuple[dict, list[dict]]:
-    parser = configparser.ConfigParser()
+    parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text, source=str(path))
     except configparser.Error as error:
@@ -88,11 +88,26 @@ def read_toml(path: Path, text: str) -> tuple[dict, list[dict]]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(f"{path}: not a valid TOML file: {error}") from None
-    session = dict(data.get("tool", {}).get("importlinter", {}))
+    tool = data.get("tool", {})
+    section = tool.get("importlinter", {}) if isinstance(tool, dict) else {}
+    if not isinstance(section, dict):
+        raise PolicyError(f"{path}: [tool.importlinter] must be a table, not a {_kind(section)}")
+    session = dict(section)
     contracts = session.pop("contracts", [])
+    if not isinstance(contracts, list):
+        raise PolicyError(f"{path}: [tool.importlinter]: contracts must be an array of tables "
+                          f"([[tool.importlinter.contracts]]), not a {_kind(contracts)}")
     for number, contract in enumerate(contracts):
+        if not isinstance(contract, dict):
+            raise PolicyError(f"{path}: [tool.importlinter]: contracts[{number}] must be a table, "
+                              f"not a {_kind(contract)}")
         contract.setdefault("id", contract.get("id") or str(number))
     return session, contracts
+
+
+def _kind(value: object) -> str:
+    return {str: "string", list: "array", dict: "table", bool: "boolean", int: "integer",
+            float: "float"}.get(type(value), type(value).__name__)
 
 
 # -- parsing -----------------------------------------------------------------------------------

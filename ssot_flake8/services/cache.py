@@ -71,12 +71,15 @@ class Cache:
             if data.get("fingerprint") != self.fingerprint:
                 return
             self.written_ns = int(data["written_ns"])
-            self.entries = {
-                key: Entry(tuple(stat), digest, tuple(tuple(row) for row in rows))
-                for key, (stat, digest, rows) in data["files"].items()
-            }
+            entries = {}
+            for key, (stat, digest, rows) in data["files"].items():
+                if not _valid(stat, digest, rows):
+                    raise ValueError(f"damaged cache entry for {key}")
+                entries[key] = Entry(tuple(stat), digest, tuple(tuple(row) for row in rows))
+            self.entries = entries
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.entries = {}  # missing or damaged: start over, it is only a cache
+            self.changed = True  # and the damaged file is rewritten by this run
 
     def lookup(self, key: str, stat: tuple[int, int]) -> Entry | None:
         entry = self.entries.get(key)
@@ -113,6 +116,18 @@ class Cache:
             if not ignore.exists():
                 ignore.write_text("# created by ssot check\n*\n")
             write_atomic(self.path, json.dumps(data, separators=(",", ":")))
+
+
+ROW_TYPES = (int, int, str, str, str, str, str)  # the FindingRow written by Entry.of
+
+
+def _valid(stat: object, digest: object, rows: object) -> bool:
+    """An entry of the shape `save` writes; anything else means the file is damaged."""
+    return (isinstance(stat, list) and len(stat) == 2 and all(type(v) is int for v in stat)
+            and (digest is None or isinstance(digest, str)) and isinstance(rows, list)
+            and all(isinstance(row, list) and len(row) == len(ROW_TYPES)
+                    and all(type(v) is t for v, t in zip(row, ROW_TYPES, strict=True))
+                    for row in rows))
 
 
 def fingerprint(policy: Policy) -> str:

@@ -56,7 +56,7 @@ def configured_excludes(config: Path) -> list[str]:
         if config.suffix == ".toml":
             value = tomllib.loads(text).get("tool", {}).get("ssot", {}).get("extend-exclude", [])
             return [str(v) for v in (value if isinstance(value, list) else [value])]
-        parser = configparser.ConfigParser()
+        parser = configparser.ConfigParser(interpolation=None)
         parser.read_string(text)
         value = parser.get("ssot", "extend-exclude", fallback="")
     except (OSError, ValueError, configparser.Error):

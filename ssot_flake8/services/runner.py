@@ -11,7 +11,9 @@ import fnmatch
 import os
 import re
 import shutil
+import stat
 import subprocess
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,9 +74,22 @@ def discover(paths: Sequence[str], excludes: Sequence[str] = ()) -> list[str]:
         else:
             displayed = iter([(os.path.normpath(name), name)])
         for display, relative in displayed:
-            if not excluded(display, relative):
+            if not excluded(display, relative) and _readable_kind(display):
                 found.setdefault(os.path.normpath(os.path.join(cwd, display)), display)
     return sorted(found.values())
+
+
+def _readable_kind(display: str) -> bool:
+    """Only regular files are read: a named pipe or a device could block the run forever.
+    Anything else is skipped with one line; a dangling link stays, to be reported unreadable."""
+    try:
+        mode = os.stat(display).st_mode
+    except OSError:
+        return True
+    if stat.S_ISREG(mode):
+        return True
+    print(f"ssot: warning: {display}: skipped, not a regular file", file=sys.stderr)
+    return False
 
 
 class Excludes:
