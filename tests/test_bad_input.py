@@ -79,3 +79,21 @@ def test_a_closed_pipe_ends_the_run_quietly(mini_project):
                             cwd=mini_project.root, capture_output=True, text=True)
     assert result.stdout.count("\n") == 1
     assert result.stderr == ""
+
+
+def test_nested_fstring_reusing_quotes_is_newer_syntax():
+    """`f"{x.join([f' {d['k']}' for d in y])}"`: 3.11 says `f-string: f-string: unmatched '['`."""
+    import sys
+
+    from ssot_flake8.source.text import SourceError, parse
+
+    text = "x = [{'k': 1}]\ny = f\"{chr(10).join([f' {d['k']}' for d in x])}\"\n"
+    if sys.version_info >= (3, 12):
+        assert parse(text, "m.py").body
+        return
+    try:
+        parse(text, "m.py")
+    except SourceError as error:
+        assert str(error).startswith("uses syntax from Python 3.12 (nested quotes in f-string)")
+    else:
+        raise AssertionError("3.11 parsed a 3.12 f-string")

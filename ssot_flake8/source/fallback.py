@@ -41,6 +41,8 @@ STATEMENT_STARTERS = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.D
 def newer_syntax(message: str, line: str) -> str | None:
     """'uses syntax from Python 3.12 (...)' when the error is a known newer-grammar feature."""
     running = sys.version_info[:2]
+    while message.startswith("f-string: f-string: "):  # an f-string nested in an f-string
+        message = message[len("f-string: "):]
     if running < (3, 12):
         for prefix, feature in FSTRING_ERRORS:
             if message.startswith(prefix):
