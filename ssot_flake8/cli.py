@@ -54,7 +54,8 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     for name in dict.fromkeys(wanted):  # all of them for `ssot --help` or an unknown verb
         importlib.import_module(f"ssot_flake8.commands.{name}").add_parser(verbs)
     rules = verbs.add_parser("rules", help="print the rule catalog")
-    rules.add_argument("--format", choices=("text", "markdown"), default="text")
+    rules.add_argument("--output-format", "--format", dest="format", choices=("text", "markdown"),
+                       default="text", help="text (default) or markdown (`--format` is an alias)")
     rules.set_defaults(handler=run_rules)
     return parser
 

@@ -274,9 +274,9 @@ def test_bad_files_are_reported_and_the_run_goes_on(legacy_copy):
 
 
 def test_a_bad_rev_for_diff_is_exit_2(git_tree):
-    result = ssot_check("--diff", "no-such-rev", cwd=git_tree)
+    result = ssot_check("--changed-since", "no-such-rev", cwd=git_tree)
     assert result.returncode == 2
-    assert result.stderr.startswith("ssot: error: --diff no-such-rev: fatal: ")
+    assert result.stderr.startswith("ssot: error: --changed-since no-such-rev: fatal: ")
     assert len(result.stderr.splitlines()) == 1
 
 
@@ -306,13 +306,13 @@ def test_diff_checks_only_changed_and_untracked_files(git_tree):
     chat = git_tree / "netra_backend/app/services/chat_service.py"
     chat.write_text(chat.read_text() + "\n" + NEW_VIOLATION)
     (git_tree / "netra_backend/app/services/fresh.py").write_text(NEW_VIOLATION)
-    result = ssot_check("--diff", "HEAD", "--no-cache", cwd=git_tree)
+    result = ssot_check("--changed-since", "HEAD", "--no-cache", cwd=git_tree)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines[:-1]] == [
         "netra_backend/app/services/chat_service.py", "netra_backend/app/services/fresh.py"]
     assert lines[-1] == "Found 2 errors."
-    # a path limits --diff further; an unchanged tree under --diff is clean
+    # a path limits it further; an unchanged tree is clean (`--diff`: the deprecated alias)
     only = ssot_check("--diff", "HEAD", "--no-cache", "netra_backend/app/websocket_core", cwd=git_tree)
     assert (only.returncode, only.stdout) == (0, "All checks passed!\n")
 
@@ -468,3 +468,13 @@ def test_no_progress_when_piped(legacy_copy):
     _many_files(legacy_copy, 250)
     result = ssot_check("--no-cache", cwd=legacy_copy)
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("verb", [("rules",), ("audit", "netra_backend")])
+def test_output_format_is_the_option_of_every_verb_and_format_its_alias(legacy_copy, verb):
+    from conftest import run
+
+    new = run("ssot", *verb, "--output-format", "markdown", cwd=legacy_copy)
+    old = run("ssot", *verb, "--format", "markdown", cwd=legacy_copy)
+    assert (new.returncode, new.stderr) == (0, "")
+    assert new.stdout.startswith("|" if verb == ("rules",) else "#") and new.stdout == old.stdout

@@ -732,7 +732,8 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     audit = verbs.add_parser("audit", help="the migration dashboard: every category, counted and located")
     audit.add_argument("paths", nargs="*", help="files or directories (default: the policy's source root)")
     add_config_option(audit)
-    audit.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    audit.add_argument("--output-format", "--format", dest="format", choices=("text", "markdown", "json"),
+                       default="text", help="text (default), markdown or json (`--format` is an alias)")
     audit.add_argument("--history", type=int, metavar="N", help="audit the last N commits (burn-down)")
     audit.add_argument("--chart", metavar="FILE.svg", help="with --history: write the burn-down chart (SVG)")
     audit.set_defaults(handler=run_audit)

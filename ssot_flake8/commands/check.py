@@ -29,8 +29,9 @@ def add_parser(verbs) -> None:
                        help="fail only on findings not recorded in this baseline file")
     check.add_argument("--update-baseline", action="store_true",
                        help="remove the baseline's fixed entries (never adds any)")
-    check.add_argument("--diff", metavar="REV",
-                       help="check only files changed since the git revision REV, and untracked ones")
+    check.add_argument("--changed-since", "--diff", dest="diff", metavar="REV",
+                       help="check only files changed since the git revision REV, and untracked "
+                       "ones (`--diff` is a deprecated alias)")
     check.set_defaults(handler=run_check)
 
     baseline = verbs.add_parser("baseline", help="record today's findings in a baseline file")

@@ -168,7 +168,7 @@ def changed_since(revision: str) -> set[str]:
         changed = _git("-C", top, "diff", "--name-only", "-z", revision, "--").split("\0")
         untracked = _git("-C", top, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
     except InputError as error:
-        raise InputError(f"--diff {revision}: {error}") from None
+        raise InputError(f"--changed-since {revision}: {error}") from None
     return {os.path.realpath(os.path.join(top, name)) for name in (*changed, *untracked) if name}
 
 
