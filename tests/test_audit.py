@@ -384,9 +384,7 @@ def migrating_repo(tmp_path: Path) -> Path:
          "from netra_backend.app.websocket.connection_manager import ConnectionManager",
          "from netra_backend.app.websocket_core.websocket_manager import "
          "WebSocketManager as ConnectionManager")
-    # As the flagship policy says: a deleted module leaves the `forbidden` contract (import-linter
-    # refuses a missing module) and stays banned by the ssot contract's deprecated_modules.
-    edit(project / ".importlinter", "    netra_backend.app.websocket\n\n", "\n")
+    # The flagship policy names no deleted module in a boundary contract: it loads unchanged.
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "remove the app.websocket shims")
     return repo

@@ -12,8 +12,9 @@ from ssot_flake8.policy.config import load_policy
 def test_keywords_keep_only_words_no_other_word_contains():
     policy = load_policy(LEGACY / ".importlinter")
     assert sorted(policy.keywords()) == [
-        b"ConnectionInfo", b"ConnectionManager", b"WebSocketManager", b"create_websocket_manager",
-        b"get_websocket_manager",
+        b"ConnectionInfo", b"ConnectionManager", b"WebSocketManager",
+        b"create_manager_with_enhanced_cleanup", b"create_websocket_manager",
+        b"get_enhanced_websocket_factory", b"get_manager", b"get_websocket_manager",
     ]
 
 
