@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import LEGACY, POLICY_HEADER, run
+from conftest import BIN, LEGACY, POLICY_HEADER, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -400,6 +401,33 @@ def test_cli_diff_prints_a_patch_and_writes_nothing(tmp_path):
         "-from pkg.core.legacy import OldManager\n+from pkg.core.manager import Manager\n \n"
         "-OldManager(user_context=1)\n+Manager(user_context=1)\n")
     assert result.stderr == "Would fix 1 finding in 1 file; 0 left to do by hand.\n"
+
+
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_cli_diff_applies_byte_for_byte_without_final_newline_and_with_crlf(tmp_path, tool):
+    """Issue 19: a file without a final newline gets git's marker, so the next file's header is
+    not glued to it; CRLF files keep their CR; `git apply` and `patch -p1` give the fixed bytes."""
+    root = make_project(tmp_path)
+    files = {
+        "pkg/app/a.py": b"from pkg.core.legacy import Helper\n__all__ = ['Helper']",
+        "pkg/app/b.py": b"from pkg.core.legacy import Helper\r\n\r\nHelper()\r\n",
+        "pkg/app/c.py": b"from pkg.core.legacy import Helper\nHelper()  # one\x0btwo\x1cthree\n",
+    }
+    for relative, data in files.items():
+        (root / relative).write_bytes(data)
+    preview = subprocess.run([str(BIN / "ssot"), "fix", "--diff", "pkg/app"], cwd=root,
+                             capture_output=True)
+    assert preview.returncode == 1, preview.stderr
+    assert preview.stdout.count(b"\\ No newline at end of file\n") == 1  # a.py's last line, unchanged
+    run("ssot", "fix", "pkg/app", cwd=root)
+    expected = {relative: (root / relative).read_bytes() for relative in files}
+    assert expected["pkg/app/b.py"] == b"from pkg.core.manager import Helper\r\n\r\nHelper()\r\n"
+    for relative, data in files.items():
+        (root / relative).write_bytes(data)
+    command = ["git", "apply", "-"] if tool == "git" else ["patch", "-s", "-p1"]
+    applied = subprocess.run(command, cwd=root, input=preview.stdout, capture_output=True)
+    assert applied.returncode == 0, applied.stderr
+    assert {relative: (root / relative).read_bytes() for relative in files} == expected
 
 
 def test_cli_refuses_a_bad_file_fixes_the_rest_and_exits_2(tmp_path):

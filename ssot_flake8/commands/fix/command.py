@@ -53,7 +53,7 @@ def run_fix(args: argparse.Namespace) -> int:
             changed += 1
             fixed += result.fixed_count
             if args.diff:
-                sys.stdout.write(result.diff())
+                _write_bytes(result.diff())
     progress.close()
     _summary(report, left, fixed, changed, args.diff)
     return 2 if errors else 1 if changed else 0
@@ -88,3 +88,14 @@ def _summary(stream, left: list[LeftByHand], fixed: int, changed: int, diff: boo
     files = f"{changed} file{'s' if changed != 1 else ''}"
     print(f"{verb} {fixed} finding{'s' if fixed != 1 else ''} in {files}; "
           f"{len(left)} left to do by hand.", file=stream)
+
+
+def _write_bytes(data: bytes) -> None:
+    """The patch byte for byte on stdout (through its buffer when it has one)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8", "surrogateescape"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()

@@ -38,13 +38,22 @@ class FixResult:
     def changed(self) -> bool:
         return self.fixed != self.original
 
-    def diff(self) -> str:
-        def lines(data: bytes) -> list[str]:
-            return data.decode("utf-8", "replace").splitlines(keepends=True)
-
+    def diff(self) -> bytes:
+        """A unified diff `git apply` and `patch` accept byte for byte: lines split at LF only
+        (CR, form feeds and the like stay inside their line), a missing final newline marked."""
         relative = not os.path.isabs(self.path)  # git-style a/ b/ labels, for `git apply`
         old, new = (f"a/{self.path}", f"b/{self.path}") if relative else (self.path, self.path)
-        return "".join(difflib.unified_diff(lines(self.original), lines(self.fixed), old, new))
+        out = []
+        for line in difflib.diff_bytes(difflib.unified_diff, _lines(self.original),
+                                       _lines(self.fixed), os.fsencode(old), os.fsencode(new)):
+            out.append(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n")
+        return b"".join(out)
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """Lines split at LF only (the last may have none); CRLF files keep their CR in each line."""
+    parts = data.split(b"\n")
+    return [part + b"\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 # -- the plan: what to change, keyed by the id() of nodes of the parsed module -----------------
