@@ -1,6 +1,12 @@
 """Time the bundle against ruff, flake8-tidy-imports and lint-imports on one generated tree.
 
     python benchmarks/run.py [--tree benchmarks/trees/big] [--runs 3] [--output benchmarks/RESULTS.md]
+    NETRA_SNAPSHOT=/work/snapshots/0914 python benchmarks/run.py --output /tmp/real-0914.md
+
+With NETRA_SNAPSHOT set, the tree is that real snapshot instead, which stays read-only: its
+`.py` and `.gitignore` files are copied once to a scratch tree (NETRA_COPY, default
+/tmp/ssot-bench-<snapshot name>) given the policy NETRA_POLICY (default
+benchmarks/real.importlinter) and its own git repository, and every tool runs there.
 
 Every tool runs as a subprocess in the tree, `--runs` times, the rounds interleaved (so a load
 spike on a shared machine hits every tool alike). Per run: wall time, CPU time (user + system of
@@ -308,6 +314,30 @@ def run_all(tools: list[Tool], runs: int) -> None:
     progress.close()
 
 
+def snapshot_copy(snapshot: Path) -> Path:
+    """A writable copy of a real snapshot's `.py` and `.gitignore` files, with the policy."""
+    if not (snapshot / "netra_backend").is_dir():
+        sys.exit(f"run.py: NETRA_SNAPSHOT={snapshot}: no netra_backend package there")
+    copy = Path(os.environ.get("NETRA_COPY") or f"/tmp/ssot-bench-{snapshot.name}").resolve()
+    if copy == snapshot or snapshot in copy.parents:
+        sys.exit(f"run.py: NETRA_COPY={copy}: must be outside the snapshot")
+    if not (copy / ".copied").is_file():
+        print(f"run.py: copying {snapshot}'s .py files to {copy} ...", file=sys.stderr)
+        shutil.rmtree(copy, ignore_errors=True)
+        for root, dirs, names in os.walk(snapshot):
+            dirs[:] = [d for d in dirs if d not in (".git", "node_modules")]
+            for name in names:
+                if name.endswith(".py") or name == ".gitignore":
+                    source = Path(root, name)
+                    target = copy / source.relative_to(snapshot)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(source, target)
+        (copy / ".copied").write_text(str(snapshot), encoding="utf-8")
+    policy = Path(os.environ.get("NETRA_POLICY") or HERE / "real.importlinter")
+    shutil.copyfile(policy, copy / ".importlinter")
+    return copy
+
+
 def ensure_tree(tree: Path) -> None:
     if not (tree / ".importlinter").is_file():
         print(f"run.py: generating {tree} (benchmarks/generate.py) ...", file=sys.stderr)
@@ -448,7 +478,15 @@ def tree_summary(tree: Path) -> str:
         return (f"{manifest['modules']:,} modules, {manifest['lines']:,} lines, "
                 f"{manifest['bytes'] / 1e6:.0f} MB")
     except (OSError, ValueError, KeyError):
-        return "no MANIFEST.json"
+        pass
+    files = sizes = 0
+    for root, dirs, names in os.walk(tree):
+        dirs[:] = [d for d in dirs if d not in (".git", "node_modules", ".venv", "venv")]
+        for name in names:
+            if name.endswith(".py"):
+                files += 1
+                sizes += os.path.getsize(os.path.join(root, name))
+    return f"{files:,} .py files, {sizes / 1e6:.0f} MB"
 
 
 def report(tools: list[Tool], tree: Path, flake8_tree: Path, runs: int, bans_source: str,
@@ -508,7 +546,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    tree = args.tree.resolve()
+    snapshot = os.environ.get("NETRA_SNAPSHOT")
+    tree = snapshot_copy(Path(snapshot).resolve()) if snapshot else args.tree.resolve()
     ensure_tree(tree)
     flake8_tree = args.flake8_tree.resolve() if args.flake8_tree else tree
     ensure_tree(flake8_tree)
