@@ -87,3 +87,27 @@ def test_the_report_names_machine_targets_and_versions(results):
     assert "the plugin's own work" in text
     assert "shared" in text
     assert stderr == ""  # progress is for a TTY only
+
+
+def test_a_snapshot_is_copied_and_never_written(tmp_path: Path, monkeypatch) -> None:
+    """NETRA_SNAPSHOT mode times a scratch copy: the .py and .gitignore files and the policy."""
+    sys.path.insert(0, str(RUN.parent))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(RUN.parent))
+    snapshot, copy = tmp_path / "snap", tmp_path / "copy"
+    (snapshot / "netra_backend" / "app").mkdir(parents=True)
+    (snapshot / "netra_backend" / "app" / "a.py").write_text("import os\n")
+    (snapshot / ".gitignore").write_text("*.log\n")
+    (snapshot / "notes.md").write_text("not copied\n")
+    before = sorted(p.relative_to(snapshot) for p in snapshot.rglob("*"))
+    monkeypatch.setenv("NETRA_COPY", str(copy))
+    assert run.snapshot_copy(snapshot) == copy.resolve()
+    assert sorted(p.relative_to(snapshot) for p in snapshot.rglob("*")) == before
+    assert (copy / "netra_backend" / "app" / "a.py").read_text() == "import os\n"
+    assert (copy / ".gitignore").is_file() and not (copy / "notes.md").exists()
+    assert (copy / ".importlinter").read_bytes() == (RUN.parent / "real.importlinter").read_bytes()
+    monkeypatch.setenv("NETRA_COPY", str(snapshot / "inside"))
+    with pytest.raises(SystemExit, match="outside the snapshot"):
+        run.snapshot_copy(snapshot)
