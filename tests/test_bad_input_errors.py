@@ -71,7 +71,7 @@ def _damage(cache_dir, change):
         path.write_text(json.dumps(data))
 
 
-@pytest.mark.parametrize("damage", ["short rows", "wrong types", "index shape"])
+@pytest.mark.parametrize("damage", ["short rows", "wrong types", "asked shape", "index shape"])
 def test_a_damaged_cache_is_dropped_and_rebuilt(mini_project, damage):
     root = mini_project.root
     mini_project("pkg/app/good.py", GOOD)
@@ -85,6 +85,9 @@ def test_a_damaged_cache_is_dropped_and_rebuilt(mini_project, damage):
         elif name.startswith("check-") and damage == "wrong types":
             for entry in data["files"].values():
                 entry[0] = "size"
+        elif name.startswith("check-") and damage == "asked shape":
+            for entry in data["files"].values():
+                entry[3], entry[4] = [["pkg.core"]], 7  # the questions asked, their answers
         elif name.startswith("index-") and damage == "index shape":
             data["files"] = {key: 7 for key in data["files"]}
             data["expansions"] = {"k": [[1, 2]]}

@@ -271,14 +271,27 @@ def _check_in_worker(task: Task) -> Outcome:
 
 
 def check_task(task: Task, policy: Policy) -> Outcome:
-    """One file: read, pre-filter, recognise unchanged content, else parse and check."""
+    """One file: read, pre-filter, recognise unchanged content, else parse and check. What the
+    file asked the index about other modules goes into its cache entry (`Entry.asked`)."""
+    index = policy.index
+    if index is None:
+        return _check_task(task, policy, lambda: ((), ""))
+    index.asked = set()
+    try:
+        return _check_task(task, policy, lambda: (tuple(sorted(index.asked)),
+                                                  index.answers(index.asked)))
+    finally:
+        index.asked = None
+
+
+def _check_task(task: Task, policy: Policy, asked: Callable[[], tuple]) -> Outcome:
     try:
         data = Path(task.display).read_bytes()
     except OSError as error:
         finding = unparsable(SourceError(f"cannot read: {error.strerror or error}"), task.display)
         return Outcome(task, None, (Reported(finding, ""),))
     if not could_match(data, policy, task.display):
-        return Outcome(task, Entry(task.stat, None, ()), ())
+        return Outcome(task, Entry(task.stat, None, (), *asked()), ())
     digest = content_hash(data)
     if digest == task.known_hash:
         return Outcome(task, Entry(task.stat, digest, None), ())  # None: keep cached findings
@@ -291,7 +304,7 @@ def check_task(task: Task, policy: Policy) -> Outcome:
     reported = tuple(Reported(f, source_line(lines, f.line)) for f in findings)
     if any(f.code == "SOT000" for f in findings):
         return Outcome(task, None, reported)  # its message names the path: recheck every time
-    return Outcome(task, Entry.of(task.stat, digest, reported), reported)
+    return Outcome(task, Entry.of(task.stat, digest, reported, *asked()), reported)
 
 
 def source_line(lines: list[str], number: int) -> str:

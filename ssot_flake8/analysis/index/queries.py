@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 
 from ssot_flake8.analysis.index.cache import _Cache
@@ -24,7 +25,11 @@ class ModuleIndex:
                 self.children[parent].add(child)
         self._origins: dict[tuple[str, str], frozenset[str]] = {}
         self.found: set[str] = set()  # the qualified names `expand` added to a policy
-        self.digest = ""  # of every module's record: what other files' findings depend on
+        self.digest = ""  # of every module's record
+        # The questions one file asked about other modules (while `asked` is a set): its findings
+        # hold as long as the answers do (the check cache keys on them; see `answers`).
+        self.asked: set[tuple[str, str]] | None = None
+        self._answers: dict[tuple[str, str], str] = {}
         self.cache: _Cache | None = None
         self._exports: dict[str, frozenset[str] | None] = {}
         self._stale: dict[tuple[str, str | None], tuple[str, str] | None] = {}
@@ -46,7 +51,44 @@ class ModuleIndex:
             names |= exported
         return names
 
+    # -- what a file's findings depend on in other modules (the check cache) -------------------------
+    def layout_digest(self) -> str:
+        """What every file may depend on: which modules exist (and are judgeable) and the names
+        `expand` added. Anything else a file learns of other modules goes through `stale` or
+        `star_exports`, whose answers the check cache records per file (`answers`)."""
+        layout = sorted((name, info.judgeable) for name, info in self.modules.items())
+        return hashlib.blake2b(repr((layout, sorted(self.found))).encode(),
+                               digest_size=16).hexdigest()
+
+    def answers(self, asked) -> str:
+        """A digest of the current answers to the questions a file asked (`asked` entries)."""
+        saved, self.asked = self.asked, None
+        try:
+            given = "".join(self._answer_digest(module, question)
+                            for module, question in sorted(asked))
+        finally:
+            self.asked = saved
+        return hashlib.blake2b(given.encode(), digest_size=16).hexdigest()
+
+    def _answer_digest(self, module: str, question: str) -> str:
+        key = (module, question)
+        digest = self._answers.get(key)
+        if digest is None:  # every file of a tree asks about the same few modules
+            answer = repr((module, question, self._answer(module, question)))
+            digest = self._answers[key] = hashlib.blake2b(answer.encode(),
+                                                          digest_size=8).hexdigest()
+        return digest
+
+    def _answer(self, module: str, question: str):
+        if question == "*":
+            exported = self.star_exports(module)
+            return None if exported is None else sorted(exported)
+        return self.stale(module, question[1:] if question else None)
+
+    # -- star imports --------------------------------------------------------------------------------
     def star_exports(self, module: str) -> frozenset[str] | None:
+        if self.asked is not None:
+            self.asked.add((module, "*"))
         try:
             return self.exports(module)
         except RecursionError:
@@ -79,6 +121,8 @@ class ModuleIndex:
     def stale(self, module: str, name: str | None) -> tuple[str, str] | None:
         """(problem, did-you-mean hint) when `from module import name` (or `import module`, with
         name None) asks the tree for something it does not have; None when fine or unknowable."""
+        if self.asked is not None:  # "s" + name, or "" for `import module`
+            self.asked.add((module, "" if name is None else "s" + name))
         key = (module, name)
         if key not in self._stale:  # every file of a tree asks about the same few modules
             self._stale[key] = self._judge(module, name)

@@ -1,0 +1,161 @@
+"""The check cache is incremental: an edit inside one module re-checks only the files whose
+findings can change (the edited file, and the files that asked the index about what changed),
+reuses the rest, and the result equals a run without the cache.
+
+Which files a run re-checked is seen through the cache's own contract: a file whose size and
+mtime did not change is not read again. Every file of the tree ends in a tripwire line,
+`get_manager()  # noqa`, silenced; after the warm run each is rewritten behind the cache's back
+to `get_manager()  # nope` (same size, same mtime), which reports SOT101 on that line when, and
+only when, the file is read and checked again.
+"""
+
+from __future__ import annotations
+
+import os
+
+from conftest import run
+
+TRIPWIRE, SPRUNG = "get_manager()  # noqa\n", "get_manager()  # nope\n"
+HEADER = "from pkg.core import get_manager  # noqa\n"
+PROVIDER = "pkg/app/provider.py"
+IMPORTER = "pkg/app/importer.py"  # from pkg.app.provider import helper
+STARRER = "pkg/app/starrer.py"  # from pkg.app.provider import *
+BYSTANDER = "pkg/app/bystander.py"  # imports nothing from the provider
+PROVIDED = "def helper():\n    return 1\n\n\ndef other():\n    return 2\n"
+FILES = {
+    PROVIDER: PROVIDED,
+    IMPORTER: "from pkg.app.provider import helper\n\nhelper()\n",
+    STARRER: "from pkg.app.provider import *  # noqa: F403\n",
+    BYSTANDER: "import pkg.core.manager\n\npkg.core.manager.Manager(user_context=None)\n",
+}
+OLD = 10**10  # 10 s before now: older than the cache's racy window
+
+
+def _tree(mini_project):
+    mini_project("pkg/core/__init__.py", "def get_manager():\n    return None\n")
+    for relative, body in FILES.items():
+        mini_project(relative, HEADER + body + TRIPWIRE)
+    root = mini_project.root
+    for path in root.rglob("*.py"):  # every file settled: its stat is trusted by the next run
+        status = path.stat()
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns - OLD))
+    return root
+
+
+def ssot_check(root, *arguments):
+    result = run("ssot", "check", "pkg", *arguments, cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def _arm_tripwires(root) -> None:
+    """Spring every tripwire without changing a file's size or mtime."""
+    for relative in FILES:
+        path = root / relative
+        status = path.stat()
+        path.write_text(path.read_text().replace(TRIPWIRE, SPRUNG))
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+def _tripwires(root) -> set[str]:
+    """`path:line:` of every file's tripwire, as findings start."""
+    found = set()
+    for relative in FILES:
+        lines = (root / relative).read_text().splitlines(keepends=True)
+        number = next(n for n, line in enumerate(lines, 1) if line in (TRIPWIRE, SPRUNG))
+        found.add(f"{relative}:{number}:")
+    return found
+
+
+def _fired(root, line: str) -> bool:
+    return " SOT101 " in line and ":".join(line.split(":")[:2]) + ":" in _tripwires(root)
+
+
+def _rechecked(root, output: str) -> list[str]:
+    """The files whose tripwire fired: the files this run read and checked again."""
+    return sorted({line.split(":")[0] for line in output.splitlines() if _fired(root, line)})
+
+
+def _without_tripwires(root, output: str) -> list[str]:
+    """The findings, less the fired tripwires (and the count line, which counts them)."""
+    return [line for line in output.splitlines()
+            if line.startswith("pkg/") and not _fired(root, line)]
+
+
+def _edit(root, relative: str, old: str, new: str) -> None:
+    path = root / relative
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def _cold(root) -> str:
+    """What a run without the cache reports, the sprung tripwires put back (they are not part
+    of what the edit changed)."""
+    for relative in FILES:
+        path = root / relative
+        path.write_text(path.read_text().replace(SPRUNG, TRIPWIRE))
+    return _without_tripwires(root, ssot_check(root, "--no-cache"))
+
+
+def test_an_edit_inside_a_function_rechecks_that_file_only(mini_project):
+    root = _tree(mini_project)
+    warm = ssot_check(root)
+    assert _rechecked(root, warm) == []
+    _arm_tripwires(root)
+    assert ssot_check(root) == warm  # nothing changed: nothing is read again
+    _edit(root, PROVIDER, "    return 1\n", "    return 1 + 0\n")  # helper's body
+    after = ssot_check(root)
+    assert _rechecked(root, after) == [PROVIDER]
+    assert _without_tripwires(root, after) == _cold(root) == _without_tripwires(root, warm) == []
+
+
+def test_a_name_removed_from_a_module_rechecks_its_importers(mini_project):
+    root = _tree(mini_project)
+    warm = ssot_check(root)
+    assert IMPORTER not in warm
+    _arm_tripwires(root)
+    _edit(root, PROVIDER, "def helper():", "def helper2():")  # what the provider exports
+    after = ssot_check(root)
+    assert _rechecked(root, after) == [IMPORTER, PROVIDER, STARRER]  # not the bystander
+    stale = [line for line in after.splitlines() if line.startswith(IMPORTER + ":2:")]
+    assert stale == [f"{IMPORTER}:2:30: SOT004 stale import: pkg.app.provider neither defines, "
+                     "imports nor re-exports helper; did you mean helper2?"]
+    assert _without_tripwires(root, after) == _cold(root)
+
+
+def test_a_name_added_to_a_module_rechecks_its_star_importers_only(mini_project):
+    """A new public function changes what `from provider import *` brings; `from provider
+    import helper` asked only whether helper is there, and it still is."""
+    root = _tree(mini_project)
+    warm = ssot_check(root)
+    _arm_tripwires(root)
+    _edit(root, PROVIDER, "def other():", "def third():\n    return 3\n\n\ndef other():")
+    after = ssot_check(root)
+    assert _rechecked(root, after) == [PROVIDER, STARRER]
+    assert _without_tripwires(root, after) == _cold(root) == _without_tripwires(root, warm) == []
+
+
+def test_a_name_put_back_clears_the_finding_without_a_cold_run(mini_project):
+    root = _tree(mini_project)
+    warm = ssot_check(root)
+    _edit(root, PROVIDER, "def helper():", "def helper2():")
+    assert f"{IMPORTER}:2:30: SOT004" in ssot_check(root)
+    _edit(root, PROVIDER, "def helper2():", "def helper():")
+    assert ssot_check(root) == warm == ssot_check(root, "--no-cache")
+
+
+def test_a_new_module_rechecks_the_tree(mini_project):
+    """Which modules exist is a fact every file may depend on (missing-module findings)."""
+    root = _tree(mini_project)
+    _edit(root, IMPORTER, "from pkg.app.provider import helper\n",
+          "from pkg.app.provider import helper\nfrom pkg.app.later import late\n")
+    before = ssot_check(root)
+    assert "module pkg.app.later does not exist" in before
+    _arm_tripwires(root)
+    mini_project("pkg/app/later.py", "def late():\n    return 0\n")
+    after = ssot_check(root)
+    assert _rechecked(root, after) == sorted(FILES)
+    assert "pkg.app.later" not in after
+    assert _without_tripwires(root, after) == _cold(root)
