@@ -25,6 +25,7 @@ VERB_MODULES = {
     "audit": "audit",
     "sync-ruff": "sync_ruff",
     "init": "init.command",
+    "lint-imports": "lint_imports",
 }
 
 

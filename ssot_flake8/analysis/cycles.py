@@ -11,14 +11,13 @@ rotated to start at its smallest module name; the list is sorted by length, then
 
 from __future__ import annotations
 
-import ast
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ssot_flake8.policy.model import Policy, as_list, module_path
-from ssot_flake8.source.text import SourceError, absolute_import, decode, parse
+from ssot_flake8.source.imports import file_imports, internal_module
 
 Edges = dict[str, dict[str, int]]
 MAX_CYCLES = 10_000  # a tangled package can hold millions; the first ten thousand make the point
@@ -168,17 +167,24 @@ def graph_edges(graph, package: str) -> Edges:
 def static_edges(policy: Policy, package: str, skip_type_checking: bool = False) -> Edges:
     """The edges among the modules of `package`, parsed from its files; nothing is imported.
 
-    An import statement counts as grimp counts it: `from a import b` imports `a.b` when that is
-    a module, else `a`; imports inside functions count too. Files that do not parse add nothing.
+    An import counts as grimp counts it (source.imports): `from a import b` imports `a.b` when
+    that is a module, else `a`; imports inside functions count too. A file that does not parse
+    gives the imports the fallback scanner reads past its error, as `ssot lint-imports` does.
     """
     files = package_files(policy, package)
     edges: Edges = {}
     for module, (path, is_package) in sorted(files.items()):
-        for imported, line in _imports(path, module, is_package, skip_type_checking):
-            target = _existing(imported, files)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        for imported in file_imports(data, str(path), module, is_package).objects:
+            if skip_type_checking and imported.typechecking_only:
+                continue
+            target = internal_module(imported.name, files)
             if target and target != module:
                 lines = edges.setdefault(module, {})
-                lines[target] = min(lines.get(target, line), line)
+                lines[target] = min(lines.get(target, imported.line_number), imported.line_number)
     return edges
 
 
@@ -200,41 +206,6 @@ def package_files(policy: Policy, package: str) -> dict[str, tuple[Path, bool]]:
             if all(part.isidentifier() for part in name.split(".")):
                 files[name] = (path, is_package)
     return files
-
-
-def _imports(path: Path, module: str, is_package: bool, skip_type_checking: bool):
-    try:
-        tree = parse(decode(path.read_bytes()), str(path))
-    except (OSError, SourceError):
-        return
-    skipped = _type_checking_nodes(tree) if skip_type_checking else set()
-    for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name, node.lineno
-        elif isinstance(node, ast.ImportFrom):
-            base = absolute_import(module, is_package, node.level, node.module)
-            if base:
-                for alias in node.names:
-                    yield (base if alias.name == "*" else f"{base}.{alias.name}"), node.lineno
-
-
-def _type_checking_nodes(tree: ast.Module) -> set[int]:
-    nodes: set[int] = set()
-    for node in ast.walk(tree):
-        test = getattr(node, "test", None)
-        if isinstance(node, ast.If) and ast.unparse(test).endswith("TYPE_CHECKING"):
-            nodes.update(id(child) for s in node.body for child in ast.walk(s))
-    return nodes
-
-
-def _existing(name: str, modules: dict) -> str | None:
-    """The deepest module that `name` (a module, or a name inside one) refers to."""
-    while name and name not in modules:
-        name = name.rpartition(".")[0]
-    return name or None
 
 
 # -- the simple entry point for the command line and the audit -----------------------------------
