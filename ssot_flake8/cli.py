@@ -36,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (PolicyError, UsageError) as error:
-        print(f"ssot: error: {error}", file=sys.stderr)
+        for line in str(error).splitlines():  # a policy with several problems: one line each
+            print(f"ssot: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -3,7 +3,9 @@
 flake8 reads only setup.cfg/tox.ini/.flake8, so the plugin reads the policy itself: from
 `--ssot-config` (or `ssot-config =` in the flake8 section), else discovered from the working
 directory the way import-linter finds its configuration. With no policy found it reports nothing,
-so installing the plugin never breaks a project that has no policy.
+so installing the plugin never breaks a project that has no policy. A policy that cannot be used
+never stops flake8 either: its problems go to stderr once, every checked file gets one SOT000
+at its first line (what an editor shows), and the other plugins' findings are reported as usual.
 
 `--ssot-baseline FILE` (or `ssot-baseline =`) takes the baseline that `ssot baseline` writes: the
 findings recorded there are not reported, exactly as `ssot check --baseline FILE` does.
@@ -32,6 +34,7 @@ class SsotChecker:
     version = __version__
     policy: Policy | None = None
     baseline: Baseline | None = None
+    policy_error: str | None = None  # the first problem of a policy that cannot be used
 
     def __init__(self, tree: ast.Module, filename: str, lines: list[str]) -> None:
         self.tree = tree
@@ -59,7 +62,7 @@ class SsotChecker:
 
     @classmethod
     def parse_options(cls, options) -> None:
-        cls.policy = cls.baseline = None
+        cls.policy = cls.baseline = cls.policy_error = None
         try:
             config = options.ssot_config or _discovered_config()
             if config:
@@ -70,10 +73,16 @@ class SsotChecker:
             if options.ssot_baseline:
                 cls.baseline = _load_baseline(options.ssot_baseline)
         except PolicyError as error:
-            sys.stderr.write(f"ssot-flake8: error: {error}\n")
-            raise SystemExit(2) from None
+            problems = str(error).splitlines()
+            sys.stderr.writelines(f"ssot-flake8: error: {line}\n" for line in problems)
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            cls.policy, cls.baseline = None, None
+            cls.policy_error = f"SOT000 the SSOT policy cannot be used: {problems[0]}{more}"
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
+        if self.policy_error:
+            yield 1, 0, self.policy_error, type(self)
+            return
         policy = self.policy
         if policy is None or not self._could_match(policy):
             return

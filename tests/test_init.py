@@ -385,8 +385,8 @@ def test_bad_input_is_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("pyproject.toml", "[tool.importlinter\n", "pyproject.toml: not a valid TOML file: "),
-    (".importlinter", "[importlinter\nroot_package = x\n", ".importlinter: not a valid INI file: "),
+    ("pyproject.toml", "[tool.importlinter\n", "pyproject.toml:1: not a valid TOML file: "),
+    (".importlinter", "[importlinter\nroot_package = x\n", ".importlinter:1: not a valid INI file: "),
 ])
 def test_a_broken_config_is_one_line_and_untouched(legacy_without_policy, name, content, message):
     root = legacy_without_policy

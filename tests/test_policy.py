@@ -34,9 +34,9 @@ def write_policy(project, text: str):
          "contract 'ssot': required_arguments: 'pkg.core.manager.Manager: user context': "
          "bad argument names"),
         (lambda t: t.replace("root_package = pkg", "root_package = nothere"),
-         "[importlinter]: root package nothere not found in"),
+         "[importlinter]: root_package: nothere not found in"),
         (lambda t: t.replace("ssot: ssot_flake8.contracts.SsotContract", "x: y.Z"),
-         "[importlinter]: contract_types does not register ssot_flake8.contracts.SsotContract"),
+         "[importlinter]: contract_types: ssot_flake8.contracts.SsotContract is not registered"),
         (lambda t: t + "type_checking_imports = maybe\n",
          "contract 'ssot': type_checking_imports: 'maybe': expected report or ignore"),
         (lambda t: t.replace("[importlinter]\n", "importlinter]\n"), "not a valid INI file"),
@@ -51,15 +51,22 @@ def test_malformed_policy_gives_one_clear_line(mini_project, edit, message):
     assert "\n" not in str(error.value)
 
 
-def test_every_front_end_exits_2_with_the_line(mini_project):
-    write_policy(mini_project, POLICY_HEADER + "canonicall = x\n")
+def test_every_front_end_refuses_a_broken_policy_with_its_line(mini_project):
+    path = write_policy(mini_project, POLICY_HEADER + "canonicall = x\n")
     mini_project("pkg/app/x.py", "from pkg.core import get_manager\n")
-    for command in (["ssot", "check", "pkg"], ["flake8", "--select", "SOT", "pkg"]):
-        result = run(*command, cwd=mini_project.root)
-        assert result.returncode == 2, command
-        assert "canonicall: unknown field; did you mean 'canonical'?" in result.stderr
-        assert "Traceback" not in result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1
+    problem = f"{path}:24: contract 'ssot': canonicall: unknown field; did you mean 'canonical'?"
+    check = run("ssot", "check", "pkg", cwd=mini_project.root)
+    assert (check.returncode, check.stdout, check.stderr) == (2, "", f"ssot: error: {problem}\n")
+    # flake8 keeps working for the other plugins: the problem once on stderr, one SOT000 a file
+    flake8 = run("flake8", "--select", "SOT,F", "pkg/app", cwd=mini_project.root)
+    assert (flake8.returncode, flake8.stderr) == (1, f"ssot-flake8: error: {problem}\n")
+    assert flake8.stdout.splitlines() == [
+        f"pkg/app/__init__.py:1:1: SOT000 the SSOT policy cannot be used: {problem}",
+        "pkg/app/x.py:1:1: F401 'pkg.core.get_manager' imported but unused",
+        f"pkg/app/x.py:1:1: SOT000 the SSOT policy cannot be used: {problem}",
+    ]
+    lint = run("lint-imports", "--no-cache", "--config", ".importlinter", cwd=mini_project.root)
+    assert lint.returncode == 1 and "canonicall" in lint.stdout + lint.stderr
 
 
 def test_discovery_order_and_parent_directories(mini_project):

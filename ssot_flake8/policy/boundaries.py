@@ -250,13 +250,18 @@ def parse_boundaries(
     """Parse and validate every boundary contract; BoundaryError names the contract and field."""
     aliases = boundary_aliases(session)
     roots = tuple(as_list(session.get("root_packages") or session.get("root_package")))
-    parsed, warnings = [], []
+    parsed, warnings, problems = [], [], []
     for options in contracts:
         kind = aliases.get(str(options.get("type", "")))
         if kind:
             parser = _ContractParser(options, kind, roots, module_exists)
-            parsed.append(parser.parse())
+            try:
+                parsed.append(parser.parse())
+            except BoundaryError as error:  # the other contracts are still read and checked
+                problems.append(str(error))
             warnings.extend(parser.warnings)
+    if problems:
+        raise BoundaryError("\n".join(problems))
     skip = str(session.get("exclude_type_checking_imports", "")).strip().lower() == "true"
     return Boundaries(tuple(parsed), tuple(warnings), skip)
 

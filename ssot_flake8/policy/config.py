@@ -7,11 +7,16 @@ then also look in parent directories, so an editor started in a sub-folder finds
 
 from __future__ import annotations
 
+import ast
 import configparser
+import difflib
+import importlib.util
+import re
 import sys
 from pathlib import Path
 
 from ssot_flake8.policy.boundaries import BoundaryError, parse_boundaries
+from ssot_flake8.policy.locate import in_file_order, with_line
 from ssot_flake8.policy.model import CONTRACT_CLASS, INI_NAMES, TOML_NAME, Policy, PolicyError, as_list
 from ssot_flake8.policy.ssot_contract import ContractParser
 
@@ -43,7 +48,8 @@ def _has_importlinter_section(path: Path) -> bool:
         session, _ = read_raw_config(path)
     except PolicyError:
         return True  # let load_policy report what is wrong with it
-    return bool(session) and CONTRACT_CLASS in str(session.get("contract_types", ""))
+    # `ssot_flake8.` rather than the class: a misspelt class is reported, not passed over
+    return bool(session) and "ssot_flake8." in str(session.get("contract_types", ""))
 
 
 def read_raw_config(path: Path) -> tuple[dict, list[dict]]:
@@ -61,9 +67,19 @@ def read_ini(path: Path, text: str) -> tuple[dict, list[dict]]:
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text, source=str(path))
+    except configparser.ParsingError as error:
+        if isinstance(error, configparser.MissingSectionHeaderError):
+            raise PolicyError(_ini_error(path, error)) from None
+        # configparser reads on past the bad lines: the policy's other problems come too
+        problem = PolicyError(_ini_error(path, error))
+        problem.partial = _ini_options(parser)
+        raise problem from None
     except configparser.Error as error:
-        first_line = str(error).splitlines()[0]
-        raise PolicyError(f"{path}: not a valid INI file: {first_line}") from None
+        raise PolicyError(_ini_error(path, error)) from None
+    return _ini_options(parser)
+
+
+def _ini_options(parser: configparser.ConfigParser) -> tuple[dict, list[dict]]:
     if "importlinter" not in parser.sections():
         return {}, []
     session = _clean_ini_section(parser["importlinter"])
@@ -74,6 +90,21 @@ def read_ini(path: Path, text: str) -> tuple[dict, list[dict]]:
             options.update(_clean_ini_section(parser[section]))
             contracts.append(options)
     return session, contracts
+
+
+def _ini_error(path: Path, error: configparser.Error) -> str:
+    """One line per bad line: `FILE:LINE: not a valid INI file: ...` (configparser lists all the
+    lines it could not parse, but in one multi-line message)."""
+    if isinstance(error, configparser.ParsingError) and not isinstance(
+            error, configparser.MissingSectionHeaderError):
+        return "\n".join(f"{path}:{number}: not a valid INI file: cannot parse "
+                         f"{line.strip(chr(39)).replace(chr(92) + 'n', '').strip()!r}"
+                         for number, line in error.errors)
+    first_line = str(error).splitlines()[0]
+    first_line = re.sub(r"^While reading from '[^']*' \[line +\d+\]: ", "", first_line)
+    number = getattr(error, "lineno", None)
+    return f"{path}:{number}: not a valid INI file: {first_line}" if number else \
+        f"{path}: not a valid INI file: {first_line}"
 
 
 def _clean_ini_section(section: configparser.SectionProxy) -> dict:
@@ -87,6 +118,10 @@ def read_toml(path: Path, text: str) -> tuple[dict, list[dict]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
+        where = re.search(r" \(at line (\d+), column \d+\)$", str(error))
+        if where:
+            message = str(error)[:where.start()]
+            raise PolicyError(f"{path}:{where[1]}: not a valid TOML file: {message}") from None
         raise PolicyError(f"{path}: not a valid TOML file: {error}") from None
     tool = data.get("tool", {})
     section = tool.get("importlinter", {}) if isinstance(tool, dict) else {}
@@ -118,15 +153,26 @@ def load_policy(config: Path | str | None = None) -> Policy:
     path = Path(config) if config else find_config()
     if not path.is_file():
         raise PolicyError(f"{path}: no such configuration file")
-    session, contracts = read_raw_config(path)
     base = path.resolve().parent
+    try:
+        session, contracts = read_raw_config(path)
+    except PolicyError as error:
+        if not hasattr(error, "partial"):
+            raise
+        try:  # lines that do not parse, and then what is wrong with the rest
+            build_policy(path, *error.partial, [base, base / "src"])
+        except PolicyError as more:
+            raise PolicyError("\n".join(in_file_order(f"{error}\n{more}".splitlines()))) from None
+        raise
     return build_policy(path, session, contracts, [base, base / "src"])
 
 
 def build_policy(
     path: Path, session: dict, contracts: list[dict], search_dirs: list[Path]
 ) -> Policy:
-    """The policy of a config's session and contract options; modules are found in search_dirs."""
+    """The policy of a config's session and contract options; modules are found in search_dirs.
+
+    Every problem of the policy is reported at once, one line each, `FILE:LINE: ...`."""
     if not session:
         raise PolicyError(f"{path}: no [importlinter] section")
     root_packages = _root_packages(path, session)
@@ -137,24 +183,54 @@ def build_policy(
         session=session,
         contracts=tuple(contracts),
     )
+    problems: list[tuple[str, str | None]] = []  # (detail without the file name, entry)
     try:
         policy.boundaries = parse_boundaries(session, contracts, policy.is_module)
     except BoundaryError as error:
-        raise PolicyError(f"{path}: {error}") from None
+        problems += [(line, None) for line in str(error).splitlines()]
     # A config with only import-linter's own contracts still gets the editor mirror (SOT005).
     aliases = _ssot_aliases(path, session, required=not policy.boundaries.contracts)
+    problems += [(detail, None) for detail in _contract_types(session, contracts, aliases)]
     ssot_contracts = [c for c in contracts if c.get("type") in aliases]
-    if not ssot_contracts and not policy.boundaries.contracts:
+    if not ssot_contracts and not policy.boundaries.contracts and not problems:
         raise PolicyError(f"{path}: no contract of type {' or '.join(sorted(aliases))}")
     for options in ssot_contracts:
-        ContractParser(path, options, policy).parse()
+        problems += [(str(p), getattr(p, "entry", None))
+                     for p in ContractParser(path, options, policy).parse()]
+    if problems:
+        raise PolicyError("\n".join(in_file_order([with_line(path, detail, entry)
+                                                   for detail, entry in problems])))
     return policy
+
+
+# import-linter's own contract types, which every configuration may use without registering.
+BUILT_IN_TYPES = ("forbidden", "layers", "independence", "protected", "private_modules",
+                  "acyclic_siblings")
+
+
+def _contract_types(session: dict, contracts: list[dict], aliases: set[str]) -> list[str]:
+    """A contract without a `type`, or of a type nothing registers: lint-imports refuses the
+    whole configuration, so every front-end does."""
+    known = [*BUILT_IN_TYPES, *(entry.partition(":")[0].strip()
+                                for entry in as_list(session.get("contract_types", [])))]
+    problems = []
+    for options in contracts:
+        kind = options.get("type")
+        where = f"contract {str(options.get('id', '?'))!r}: type"
+        if not kind:
+            problems.append(f"{where}: this is a required field (one of {', '.join(known)})")
+        elif kind not in known:
+            hint = difflib.get_close_matches(str(kind), known, n=1)
+            suffix = f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(known)})"
+            problems.append(f"{where}: {kind!r} is not a contract type{suffix}")
+    return problems
 
 
 def _root_packages(path: Path, session: dict) -> tuple[str, ...]:
     roots = session.get("root_packages") or session.get("root_package")
     if not roots:
-        raise PolicyError(f"{path}: [importlinter]: root_package (or root_packages) is required")
+        raise PolicyError(with_line(path, "[importlinter]: root_package: this is a required field "
+                                     "(or root_packages)"))
     return tuple(as_list(roots))
 
 
@@ -163,15 +239,31 @@ def _ssot_aliases(path: Path, session: dict, required: bool = True) -> set[str]:
     for entry in as_list(session.get("contract_types", [])):
         alias, sep, target = entry.partition(":")
         if not sep:
-            raise PolicyError(f"{path}: [importlinter]: contract_types: bad entry {entry!r}")
+            raise PolicyError(with_line(path, f"[importlinter]: contract_types: bad entry {entry!r}",
+                                        entry))
+        if target.strip().startswith("ssot_flake8.") and not _our_class(target.strip()):
+            raise PolicyError(with_line(
+                path, f"[importlinter]: contract_types: {target.strip()} does not exist; "
+                f"did you mean {CONTRACT_CLASS}?", target.strip()))
         if target.strip() == CONTRACT_CLASS:
             aliases.add(alias.strip())
     if not aliases and required:
-        raise PolicyError(
-            f"{path}: [importlinter]: contract_types does not register {CONTRACT_CLASS} "
-            f"(add `ssot: {CONTRACT_CLASS}`)"
-        )
+        raise PolicyError(with_line(
+            path, f"[importlinter]: contract_types: {CONTRACT_CLASS} is not registered "
+            f"(add `ssot: {CONTRACT_CLASS}`)"))
     return aliases
+
+
+def _our_class(qualname: str) -> bool:
+    """Whether one of our own modules defines the class (its source is read, not imported)."""
+    module, _, name = qualname.rpartition(".")
+    try:
+        spec = importlib.util.find_spec(module)
+        tree = ast.parse(Path(spec.origin).read_bytes()) if spec and spec.origin else None
+    except (ImportError, ValueError, OSError, SyntaxError):
+        return False
+    return tree is not None and any(
+        isinstance(node, ast.ClassDef) and node.name == name for node in tree.body)
 
 
 def _source_roots(path: Path, root_packages: tuple[str, ...], search_dirs: list[Path]) -> tuple[Path, ...]:
@@ -180,7 +272,8 @@ def _source_roots(path: Path, root_packages: tuple[str, ...], search_dirs: list[
             return (candidate.resolve(),)
     missing = ", ".join(root_packages)
     where = ", ".join(str(d) for d in search_dirs[:2])
-    raise PolicyError(f"{path}: [importlinter]: root package {missing} not found in {where}")
+    raise PolicyError(with_line(path, f"[importlinter]: root_package: {missing} not found in {where}",
+                                missing))
 
 
 def _package_dir(root: Path, package: str) -> Path:
