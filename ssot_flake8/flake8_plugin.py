@@ -14,6 +14,7 @@ findings recorded there are not reported, exactly as `ssot check --baseline FILE
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -64,14 +65,14 @@ class SsotChecker:
     def parse_options(cls, options) -> None:
         cls.policy = cls.baseline = cls.policy_error = None
         try:
-            config = options.ssot_config or _discovered_config()
+            config = _beside_config(options, "ssot_config") or _discovered_config()
             if config:
                 # Built once, in flake8's main process before it forks its workers; the disk
                 # cache keeps a repeated run cheap, so every file sees the whole tree's index.
                 cls.policy = load_policy(config)
                 expand_policy(cls.policy)
             if options.ssot_baseline:
-                cls.baseline = _load_baseline(options.ssot_baseline)
+                cls.baseline = _load_baseline(_beside_config(options, "ssot_baseline"))
         except PolicyError as error:
             problems = str(error).splitlines()
             sys.stderr.writelines(f"ssot-flake8: error: {line}\n" for line in problems)
@@ -115,6 +116,26 @@ def _load_baseline(path: str) -> Baseline:
         return Baseline.load(path)
     except BaselineError as error:
         raise PolicyError(str(error)) from None
+
+
+def _beside_config(options, name: str) -> str | None:
+    """A relative path from the `[flake8]` section is relative to that config file. flake8 makes
+    it so only for paths with a slash (`./x`, `a/x`), so a bare `.importlinter` is done here;
+    one given on the command line stays relative to the working directory."""
+    value = getattr(options, name, None)
+    flag = "--" + name.replace("_", "-")
+    if not value or os.path.isabs(value) or any(a.startswith(flag) for a in sys.argv[1:]):
+        return value
+    if getattr(options, "isolated", False):
+        return value
+    config = getattr(options, "config", None)
+    if config is None:
+        try:
+            from flake8.options.config import _find_config_file  # how flake8 itself finds it
+        except ImportError:  # pragma: no cover - another flake8
+            return value
+        config = _find_config_file(os.path.abspath("."))
+    return os.path.join(os.path.dirname(os.path.abspath(config)), value) if config else value
 
 
 def _discovered_config() -> str | None:

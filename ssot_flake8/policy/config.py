@@ -32,14 +32,28 @@ def find_config(start: Path | None = None) -> Path:
     """The first directory from `start` upwards holding an import-linter config with a policy."""
     directory = (start or Path.cwd()).resolve()
     for candidate_dir in (directory, *directory.parents):
-        for name in (*INI_NAMES, TOML_NAME):
-            candidate = candidate_dir / name
-            if candidate.is_file() and _has_importlinter_section(candidate):
-                return candidate
+        found = [candidate_dir / name for name in (*INI_NAMES, TOML_NAME)
+                 if (candidate_dir / name).is_file() and _has_importlinter_section(candidate_dir / name)]
+        if found:
+            _say_which_wins(found)
+            return found[0]
     raise PolicyError(
         f"no SSOT policy (an import-linter configuration in setup.cfg, .importlinter or "
         f"pyproject.toml registering {CONTRACT_CLASS}) found in {directory} or its parents"
     )
+
+
+_TOLD: set[Path] = set()
+
+
+def _say_which_wins(found: list[Path]) -> None:
+    """Two policies in one folder: import-linter reads the first, so do we; say so, once a run."""
+    if len(found) > 1 and found[0] not in _TOLD:
+        _TOLD.add(found[0])
+        others = " and ".join(path.name for path in found[1:])
+        print(f"ssot: warning: {found[0].parent}: {found[0].name} and {others} both hold an "
+              f"import-linter configuration; using {found[0].name}, as import-linter does",
+              file=sys.stderr)
 
 
 def _has_importlinter_section(path: Path) -> bool:

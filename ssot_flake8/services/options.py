@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ssot_flake8.analysis.index import expand_policy
 from ssot_flake8.policy.config import find_config, load_policy, tomllib
-from ssot_flake8.policy.model import Policy
+from ssot_flake8.policy.model import Policy, PolicyError
 
 
 class UsageError(Exception):
@@ -40,7 +40,13 @@ def policy_for(args: argparse.Namespace, *, index: bool = True) -> Policy:
         start = os.path.commonpath([os.path.abspath(p) for p in paths])
         start = start if os.path.isdir(start) else os.path.dirname(start)
         if start != os.getcwd():
-            config = str(find_config(Path(start)))
+            try:
+                config = str(find_config(Path(start)))
+            except PolicyError as error:  # then from the working directory, as --help says
+                try:
+                    config = str(find_config())
+                except PolicyError:
+                    raise PolicyError(f"{error}, nor in {os.getcwd()} or its parents") from None
     policy = load_policy(config)
     if index:  # `--no-cache` keeps the index's cache untouched too
         expand_policy(policy, use_cache=not getattr(args, "no_cache", False),
