@@ -48,12 +48,20 @@ _TOLD: set[Path] = set()
 
 def _say_which_wins(found: list[Path]) -> None:
     """Two policies in one folder: import-linter reads the first, so do we; say so, once a run."""
-    if len(found) > 1 and found[0] not in _TOLD:
+    others = " and ".join(path.name for path in found[1:] if _readable(path))  # not just broken
+    if others and found[0] not in _TOLD:
         _TOLD.add(found[0])
-        others = " and ".join(path.name for path in found[1:])
         print(f"ssot: warning: {found[0].parent}: {found[0].name} and {others} both hold an "
               f"import-linter configuration; using {found[0].name}, as import-linter does",
               file=sys.stderr)
+
+
+def _readable(path: Path) -> bool:
+    try:
+        read_raw_config(path)
+    except PolicyError:
+        return False
+    return True
 
 
 def _has_importlinter_section(path: Path) -> bool:
@@ -203,10 +211,11 @@ def build_policy(
     except BoundaryError as error:
         problems += [(line, None) for line in str(error).splitlines()]
     # A config with only import-linter's own contracts still gets the editor mirror (SOT005).
-    aliases = _ssot_aliases(path, session, required=not policy.boundaries.contracts)
+    boundaries = bool(policy.boundaries.contracts) or bool(problems)
+    aliases = _ssot_aliases(path, session, required=not boundaries)
     problems += [(detail, None) for detail in _contract_types(session, contracts, aliases)]
     ssot_contracts = [c for c in contracts if c.get("type") in aliases]
-    if not ssot_contracts and not policy.boundaries.contracts and not problems:
+    if not ssot_contracts and not boundaries and not problems:
         raise PolicyError(f"{path}: no contract of type {' or '.join(sorted(aliases))}")
     for options in ssot_contracts:
         problems += [(str(p), getattr(p, "entry", None))
