@@ -4,13 +4,14 @@ parse (analysis/graph.py), and that graph is grimp's graph (the adapter is faith
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import textwrap
 from pathlib import Path
 
 import grimp
 import pytest
-from conftest import LEGACY, run
+from conftest import LEGACY, REPO, run
 
 from ssot_flake8.analysis.graph import Unparsable, build_import_graph
 
@@ -346,3 +347,38 @@ def test_a_missing_package_is_import_linters_error(tmp_path):
     assert (result.returncode, plain.returncode) == (1, 1)
     assert "Could not find package 'netra_backend' in your Python path." in result.stdout
     assert result.stdout == plain.stdout
+
+
+# -- opt-in: the real code ----------------------------------------------------------------------
+
+SNAPSHOT = os.environ.get("NETRA_SNAPSHOT")
+
+
+@pytest.mark.skipif(not SNAPSHOT, reason="set NETRA_SNAPSHOT=<a netra-apex checkout> to run "
+                                         "ssot lint-imports on the real code")
+def test_on_a_real_snapshot(tmp_path, monkeypatch):
+    """Where grimp builds the graph, ours is the same; where grimp stops at a syntax error, that
+    file is among those we report, and ssot lint-imports checks every contract anyway."""
+    tree = tmp_path / "tree"  # the snapshot stays read-only: caches are written here
+    tree.mkdir()
+    for name in ("netra_backend", "shared"):
+        if (Path(SNAPSHOT) / name).is_dir():
+            (tree / name).symlink_to(Path(SNAPSHOT) / name)
+    shutil.copy(REPO / ".importlinter", tree / ".importlinter")
+    monkeypatch.syspath_prepend(str(tree))
+    heard: list[Unparsable] = []
+    ours = build_import_graph(["netra_backend"], [tree], on_unparsable=heard.append)
+    try:
+        theirs = grimp.build_graph("netra_backend", cache_dir=None)
+    except grimp.exceptions.SourceSyntaxError as error:
+        stopped_at = os.path.relpath(error.filename, tree)
+        assert any(problem.path.endswith(stopped_at) for problem in heard), (stopped_at, heard)
+    else:
+        assert heard == []
+        assert details(ours) == details(theirs)
+    result = run("ssot", "lint-imports", "--no-cache", "--no-logo", cwd=tree, env=ENV)
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert f"Analyzed {len(ours.modules)} files, {ours.count_imports()} dependencies." in result.stdout
+    assert re.search(r"^Contracts: \d+ kept, \d+ broken\.$", result.stdout, re.MULTILINE)
+    assert result.stderr.count("ssot lint-imports: warning: ") == len(heard)
