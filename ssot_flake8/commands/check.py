@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 from ssot_flake8.policy.model import Policy
+from ssot_flake8.rules import RULES
 from ssot_flake8.services.baseline import Baseline, BaselineError
 from ssot_flake8.services.cache import Cache
 from ssot_flake8.services.options import UsageError, add_config_option, configured_excludes, policy_for
-from ssot_flake8.services.output import FORMATS, render
+from ssot_flake8.services.output import FORMATS, render, use_colour
 from ssot_flake8.services.runner import InputError, Reported, changed_since, check_files, discover
 from ssot_flake8.support.progress import Progress
 
@@ -32,6 +34,14 @@ def add_parser(verbs) -> None:
     check.add_argument("--changed-since", "--diff", dest="diff", metavar="REV",
                        help="check only files changed since the git revision REV, and untracked "
                        "ones (`--diff` is a deprecated alias)")
+    check.add_argument("--select", metavar="CODES",
+                       help="report only these codes or prefixes, comma-separated (default: all)")
+    check.add_argument("--extend-select", metavar="CODES", help="add codes to --select")
+    check.add_argument("--ignore", metavar="CODES", help="do not report these codes or prefixes")
+    check.add_argument("-q", "--quiet", action="count", default=0,
+                       help="no summary line; -qq: nothing but the exit code")
+    check.add_argument("-v", "--verbose", action="store_true",
+                       help="say on stderr which policy was used and how many files were checked")
     check.set_defaults(handler=run_check)
 
     baseline = verbs.add_parser("baseline", help="record today's findings in a baseline file")
@@ -66,18 +76,46 @@ def run_check(args: argparse.Namespace) -> int:
 
     if args.update_baseline and not args.baseline:
         raise UsageError("--update-baseline needs --baseline FILE")
+    selected = selection(args.select, args.extend_select, args.ignore)
+    started = time.perf_counter()
     policy = _policy(args)
     try:
         baseline = Baseline.load(args.baseline) if args.baseline else None
         files = _files(args, policy)
-        reported = _check(files, policy, args)
+        reported = [item for item in _check(files, policy, args) if selected(item.finding.code)]
         if baseline is not None:
-            reported = _apply_baseline(baseline, reported, files, args.update_baseline)
+            reported = _apply_baseline(baseline, reported, files, args.update_baseline, selected)
     except (InputError, BaselineError) as error:
         raise UsageError(str(error)) from None
     findings = [item.finding for item in reported]
-    sys.stdout.write(render(findings, args.output_format, args.statistics))
+    if args.verbose:
+        print(f"ssot: policy {policy.config_path}; checked {len(files)} file"
+              f"{'s' * (len(files) != 1)} in {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    if args.quiet < 2:
+        colour = args.output_format == "text" and use_colour(sys.stdout)
+        sys.stdout.write(render(findings, args.output_format, args.statistics,
+                                summary=not args.quiet, colour=colour))
     return 1 if findings else 0
+
+
+def selection(select: str | None, extend: str | None, ignore: str | None):
+    """ruff's --select / --extend-select / --ignore over codes or their prefixes (`SOT1`, `ALL`);
+    the longer prefix wins when both name a code, as in ruff."""
+    def parsed(value: str | None, option: str) -> list[str]:
+        prefixes = [part.strip().upper() for part in (value or "").split(",") if part.strip()]
+        for prefix in prefixes:
+            if prefix != "ALL" and not any(rule.code.startswith(prefix) for rule in RULES):
+                raise UsageError(f"{option}: unknown rule selector {prefix!r} (see `ssot rules`)")
+        return prefixes
+    chosen = [*(parsed(select, "--select") if select is not None else ["ALL"]),
+              *parsed(extend, "--extend-select")]
+    dropped = parsed(ignore, "--ignore")
+
+    def length(code: str, prefixes: list[str]) -> int:
+        return max((0 if p == "ALL" else len(p) for p in prefixes
+                    if p == "ALL" or code.startswith(p)), default=-1)
+
+    return lambda code: length(code, chosen) > length(code, dropped)
 
 
 def run_baseline(args: argparse.Namespace) -> int:
@@ -127,8 +165,9 @@ def _check(files: list[str], policy: Policy, args: argparse.Namespace) -> list[R
 
 
 def _apply_baseline(baseline: Baseline, reported: list[Reported], files: list[str],
-                    update: bool) -> list[Reported]:
-    fixed = baseline.fixed(reported, files)
+                    update: bool, selected=lambda code: True) -> list[Reported]:
+    fixed = [(key, shortfall) for key, shortfall in baseline.fixed(reported, files)
+             if selected(key.code)]  # what --select leaves out is not fixed, only not looked at
     for key, shortfall in fixed:
         times = f" ({shortfall} of them)" if shortfall > 1 else ""
         print(f"ssot: fixed, in the baseline{times}: {key.path}: {key.code} {key.source}",

@@ -16,19 +16,44 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/ssot-flake8/"
 
 
-def render(findings: Sequence[Finding], output_format: str, statistics: bool = False) -> str:
-    """The whole report, ending with a newline (empty for a clean json/github run)."""
+def render(findings: Sequence[Finding], output_format: str, statistics: bool = False, *,
+           summary: bool = True, colour: bool = False) -> str:
+    """The whole report, ending with a newline (empty for a clean json/github run). Without
+    `summary` (`-q`) the text formats leave out their last line."""
     if statistics:
-        return render_statistics(findings, output_format)
-    return FORMATS[output_format](findings)
+        report = render_statistics(findings, output_format)
+    elif output_format == "text":
+        report = text(findings, colour)
+    else:
+        report = FORMATS[output_format](findings)
+    if not summary and output_format == "text":
+        report = "".join(report.splitlines(keepends=True)[:-1])
+    return report
 
 
 def summary(count: int) -> str:
     return f"Found {count} error{'' if count == 1 else 's'}." if count else "All checks passed!"
 
 
-def text(findings: Sequence[Finding]) -> str:
-    return "".join(f"{f.text()}\n" for f in findings) + summary(len(findings)) + "\n"
+def use_colour(stream) -> bool:
+    """Colour on a terminal, as ruff: never with NO_COLOR set, always with FORCE_COLOR set."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+BOLD, RED, CYAN, RESET = "\x1b[1m", "\x1b[1;31m", "\x1b[36m", "\x1b[0m"
+
+
+def text(findings: Sequence[Finding], colour: bool = False) -> str:
+    if not colour:
+        return "".join(f"{f.text()}\n" for f in findings) + summary(len(findings)) + "\n"
+    colon = f"{CYAN}:{RESET}"
+    lines = [f"{BOLD}{f.path}{RESET}{colon}{f.line}{colon}{f.col}{colon} {RED}{f.code}{RESET} "
+             f"{f.message}\n" for f in findings]
+    return "".join(lines) + summary(len(findings)) + "\n"
 
 
 def _absolute(path: str) -> str:
