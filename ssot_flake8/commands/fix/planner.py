@@ -378,9 +378,11 @@ class Planner:
         moved = [a for a in statement.names if id(a) in self.plan.moves]
         targets = {self.plan.moves[id(a)].module for a in moved}
         block = self.blocks[id(statement)]
+        entries = [(self.plan.moves[id(a)].name, self.plan.moves[id(a)].asname) for a in moved]
         if len(moved) == len(statement.names) and len(targets) == 1:
             module = targets.pop()
-            if not self.provider(block, module, self.position(statement)):
+            if not self.provider(block, module, self.position(statement)) and not all(
+                    self.later_equal(block, module, statement, entry) for entry in entries):
                 level, base = self.relative_form(statement, module)
                 self.plan.in_place[id(statement)] = (module, level, base)
                 self.add_provider(block, module, self.position(statement), statement)
@@ -420,6 +422,28 @@ class Planner:
             self.providers[key] = sorted(found, key=lambda item: item[0])
         return self.providers[key]
 
+    def later_equal(self, block, module: str, anchor, entry: tuple[str, str | None]):
+        """The import below `anchor` in the same run of import statements (nothing but imports
+        between them) that already binds `from module import name [as asname]`, if any."""
+        anchor_line = self.position(anchor)[0]
+        for position, provider in self.providers_in(block, module):
+            if position <= self.position(anchor) or not isinstance(provider, cst.ImportFrom):
+                continue
+            names = {(a.evaluated_name, a.evaluated_alias) for a in provider.names}
+            if entry in names and self.only_imports_between(block, anchor_line, position[0]):
+                return provider
+        return None
+
+    def only_imports_between(self, block, first: int, last: int) -> bool:
+        body = getattr(block, "body", ())
+        for statement in body if isinstance(body, (list, tuple)) else ():
+            line = self.positions[statement].start.line
+            if first < line < last and not (
+                    isinstance(statement, cst.SimpleStatementLine)
+                    and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)):
+                return False
+        return True
+
     def add_provider(self, block, module: str, position, provider) -> None:
         providers = self.providers_in(block, module)
         providers.append((position, provider))
@@ -429,8 +453,13 @@ class Planner:
                       comments: list[str] | None = None) -> None:
         """Make `from module import name [as asname]` bound right after `anchor` (same block)."""
         block = self.blocks[id(anchor)]
-        provider = self.provider(block, module, self.position(anchor))
         entry = (name, asname)
+        later = self.later_equal(block, module, anchor, entry)
+        if later is not None:  # an equal import further down the same run binds it already
+            if comments:
+                self.plan.split_comments.setdefault(id(later), []).extend(comments)
+            return
+        provider = self.provider(block, module, self.position(anchor))
         if isinstance(provider, NewImport):
             if entry not in provider.names:
                 provider.names.append(entry)
