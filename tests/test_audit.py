@@ -324,7 +324,8 @@ def test_paths_limit_the_audit_and_bad_input_is_one_line():
     assert report["categories"]["compatibility_shims"]["count"] == 3
     for args, message in [
         (["nowhere"], "ssot: error: nowhere: no such file or directory"),
-        (["--chart", "burn.svg"], "ssot: error: --chart needs --history N (it draws the burn-down)"),
+        (["--chart", "burn.svg"],
+         "ssot: error: --chart needs --history N or --since REV (it draws the burn-down)"),
         (["--history", "2", "--chart", "burn.png"],
          "ssot: error: --chart burn.png: only SVG charts are written (FILE.svg)"),
         (["--history", "0"], "ssot: error: --history: N must be at least 1"),
@@ -473,15 +474,55 @@ def test_history_chart_is_svg_with_one_series_per_category(migrating_repo: Path,
     assert set(shorts) <= labels
 
 
-def test_history_of_a_commit_without_the_policy(migrating_repo: Path):
+def test_history_applies_todays_policy_to_commits_made_before_it(migrating_repo: Path, tmp_path: Path):
+    """Issue 19: the burn-down exists on the day a team adopts the policy."""
     project = migrating_repo / "backend"
-    (project / ".importlinter").rename(project / "setup.cfg")  # the policy moved
-    git(migrating_repo, "add", "-A")
+    (project / ".importlinter").rename(project / "setup.cfg")  # the policy moved: older commits
+    git(migrating_repo, "add", "-A")  # have none at setup.cfg
     git(migrating_repo, "commit", "-qm", "policy in setup.cfg")
+    # ... and today's policy, not yet committed, requires no user_context argument any more
+    edit(project / "setup.cfg", "required_arguments =\n    netra_backend.app.websocket_core."
+         "websocket_manager.WebSocketManager: user_context\n", "")
     report = json.loads(run("ssot", "audit", "--history", "4", "--format", "json", cwd=project).stdout)
-    errors = [entry["error"] for entry in report["history"]]
-    assert errors == ["no policy at backend/setup.cfg"] * 3 + [None]
+    assert [entry["error"] for entry in report["history"]] == [None] * 4
+    first = tmp_path / "first"  # the first commit as it was, audited with today's policy
+    shutil.copytree(LEGACY, first, ignore=shutil.ignore_patterns("__pycache__", ".importlinter"))
+    shutil.copy(project / "setup.cfg", first / "setup.cfg")
+    today = audit_json(cwd=first)
+    assert report["history"][0]["counts"] == {k: c["count"] for k, c in today["categories"].items()}
+    assert report["history"][0]["counts"] == {**LEGACY_COUNTS, "missing_isolation_argument": 0}
+    assert report["history"][3]["counts"] == report["history"][2]["counts"]
+
+
+def test_history_since_a_revision(migrating_repo: Path):
+    project = migrating_repo / "backend"
+    log = git(migrating_repo, "log", "--format=%H").split()  # newest first
+    report = json.loads(run("ssot", "audit", "--since", log[1], "--format", "json", cwd=project).stdout)
+    assert [entry["commit"] for entry in report["history"]] == [log[1], log[0]]
+    report = json.loads(run("ssot", "audit", "--since", log[2], "--history", "2", "--format", "json",
+                            cwd=project).stdout)
+    assert [entry["commit"] for entry in report["history"]] == [log[1], log[0]]
+    report = json.loads(run("ssot", "audit", "--since", "HEAD", "--format", "json", cwd=project).stdout)
+    assert [entry["commit"] for entry in report["history"]] == [log[0]]
+    bad = run("ssot", "audit", "--since", "no-such-rev", cwd=project)
+    assert (bad.returncode, bad.stdout, bad.stderr) == (
+        2, "", "ssot: error: --since no-such-rev: no such commit\n")
+
+
+def test_history_marks_a_commit_it_cannot_measure(mini_project):
+    root = mini_project.root
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".importlinter")
+    git(root, "commit", "-qm", "the policy before the code")
+    mini_project("pkg/app/a.py", "from pkg.core.legacy import OldManager\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the code")
+    report = json.loads(run("ssot", "audit", "--history", "2", "--format", "json", cwd=root).stdout)
+    assert [entry["error"] for entry in report["history"]] == [
+        ".importlinter: [importlinter]: root package pkg not found in ., src", None]
     assert report["history"][0]["counts"] is None
+    text = run("ssot", "audit", "--history", "2", cwd=root).stdout.splitlines()
+    assert text[4].endswith("-  .importlinter: [importlinter]: root package pkg not found in ., src")
 
 
 def test_history_progress_on_a_terminal_only(migrating_repo: Path):

@@ -28,8 +28,12 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
     add_config_option(audit)
     audit.add_argument("--output-format", "--format", dest="format", choices=("text", "markdown", "json"),
                        default="text", help="text (default), markdown or json (`--format` is an alias)")
-    audit.add_argument("--history", type=int, metavar="N", help="audit the last N commits (burn-down)")
-    audit.add_argument("--chart", metavar="FILE.svg", help="with --history: write the burn-down chart (SVG)")
+    audit.add_argument("--history", type=int, metavar="N",
+                       help="audit the last N commits with today's policy (burn-down)")
+    audit.add_argument("--since", metavar="REV",
+                       help="audit every commit from REV (included) to HEAD (with --history N: the last N)")
+    audit.add_argument("--chart", metavar="FILE.svg",
+                       help="with --history or --since: write the burn-down chart (SVG)")
     audit.set_defaults(handler=run_audit)
 
 
@@ -37,16 +41,17 @@ def run_audit(args: argparse.Namespace) -> int:
     """Always 0 when the report was produced: `audit` measures, `check` gates."""
     chart = check_chart_option(args)
     # With the index every alias and re-export counts; --history indexes each commit instead.
-    policy = policy_for(args, index=args.history is None)
+    history = args.history is not None or args.since is not None
+    policy = policy_for(args, index=not history)
     paths = [Path(p) for p in args.paths] or [policy.source_roots[0]]
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
-    if args.history is not None:
-        history = run_history(policy, paths, args.history)
-        print(render_history(history, args.format))
+    if history:
+        snapshots = run_history(policy, paths, args.history, args.since)
+        print(render_history(snapshots, args.format))
         if chart:
-            write_atomic(chart, render_svg(history))
+            write_atomic(chart, render_svg(snapshots))
         return 0
     audit = audit_paths(policy, paths)
     where = ", ".join(display_path(str(p), None) for p in paths)
@@ -59,8 +64,8 @@ def check_chart_option(args: argparse.Namespace) -> Path | None:
         raise UsageError("--history: N must be at least 1")
     if not args.chart:
         return None
-    if args.history is None:
-        raise UsageError("--chart needs --history N (it draws the burn-down)")
+    if args.history is None and args.since is None:
+        raise UsageError("--chart needs --history N or --since REV (it draws the burn-down)")
     chart = Path(args.chart)
     if chart.suffix.lower() != ".svg":
         raise UsageError(f"--chart {args.chart}: only SVG charts are written (FILE.svg)")

@@ -1,11 +1,9 @@
-"""`--history`: the audit of past commits from `git archive` snapshots, and its table."""
+"""`--history`: every past commit audited with today's policy, and the burn-down table."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import tarfile
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,10 +11,10 @@ from pathlib import Path
 
 from ssot_flake8.analysis.index import expand_policy
 from ssot_flake8.commands.audit.categories import Audit, audit_paths
+from ssot_flake8.commands.audit.gitsnap import Checkout, commits, in_repo, repo_root
 from ssot_flake8.commands.audit.render import _md, table_text
 from ssot_flake8.policy.config import load_policy
 from ssot_flake8.policy.model import Policy, PolicyError
-from ssot_flake8.services.options import UsageError
 from ssot_flake8.support.progress import Progress
 
 # -- history ------------------------------------------------------------------------------------
@@ -44,100 +42,68 @@ class Snapshot:
         }
 
 
-def git(repo: Path, *args: str) -> str:
-    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
-    if result.returncode:
-        message = (result.stderr.strip().splitlines() or ["failed"])[-1]
-        raise UsageError(f"git {args[0]}: {message}")
-    return result.stdout
-
-
-def repo_root(start: Path) -> Path:
-    try:
-        return Path(git(start, "rev-parse", "--show-toplevel").strip()).resolve()
-    except UsageError:
-        raise UsageError(f"--history needs a git repository; {start} is not in one") from None
-
-
-def in_repo(path: Path, root: Path, what: str) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        raise UsageError(f"--history: {what} {path} is outside the git repository {root}") from None
-
-
-def commits(root: Path, count: int) -> list[tuple[str, str, str]]:
-    """The last `count` commits of HEAD's first-parent line, oldest first: (sha, short, date)."""
-    log = git(root, "log", "--first-parent", f"--max-count={count}", "--format=%H %h %cI", "HEAD")
-    return [tuple(line.split(" ", 2)) for line in reversed(log.splitlines()) if line]
-
-
-def extract(root: Path, sha: str, specs: list[str], target: Path) -> None:
-    """Write the files of `specs` at commit `sha` into `target` (git archive; no checkout)."""
-    present = [s for s in specs if s == "." or _exists_at(root, sha, s)]
-    if not present:
-        return
-    command = ["git", "-C", str(root), "archive", "--format=tar", sha, "--", *present]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
-        with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
-            for member in archive:
-                _extract(archive, member, target)
-        error = process.stderr.read().decode(errors="replace").strip()
-    if process.returncode:
-        raise UsageError(f"git archive {sha[:12]}: {error or 'failed'}")
-
-
-def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path) -> None:
-    """Extract one member; a link that points outside the snapshot is skipped, not followed."""
-    if not hasattr(tarfile, "data_filter"):  # pragma: no cover - Python < 3.11.4
-        if not (member.issym() or member.islnk()):
-            archive.extract(member, target)
-        return
-    with contextlib.suppress(tarfile.FilterError):
-        archive.extract(member, target, filter="data")
-
-
-def _exists_at(root: Path, sha: str, spec: str) -> bool:
-    command = ["git", "-C", str(root), "cat-file", "-e", f"{sha}:{spec}"]
-    return subprocess.run(command, capture_output=True, check=False).returncode == 0
-
-
-def run_history(policy: Policy, paths: Sequence[Path], count: int) -> list[Snapshot]:
+def run_history(policy: Policy, paths: Sequence[Path], count: int | None,
+                since: str | None = None) -> list[Snapshot]:
+    """Audit each commit of the history with today's policy (the one given): its text is
+    written into every commit's files, so the burn-down has a point from the first commit on,
+    also before the team adopted the policy. A commit it cannot be measured on (its tree lacks
+    the root package, a contract names a module that does not exist yet) says why."""
     root = repo_root(Path.cwd())
     config = in_repo(policy.config_path, root, "the policy")
     relative = [in_repo(path, root, "path") for path in paths]
-    config_dir = str(Path(config).parent.as_posix())
-    specs = sorted({config_dir, *relative})
-    if "." not in specs:  # paths inside the policy's directory come with it
-        specs = [s for s in specs if s == config_dir or not _under(s, config_dir)]
-    history = [Snapshot(*commit) for commit in commits(root, count)]
+    roots = [in_repo(source_root.joinpath(*package.split(".")), root, "the source root")
+             for source_root in policy.source_roots for package in policy.root_packages]
+    packages = [spec for r in roots for spec in (r, r + ".py")]
+    specs = _outermost(sorted({*relative, *packages}))
+    text = policy.config_path.read_bytes()
+    history = [Snapshot(*commit) for commit in commits(root, count, since)]
     progress = Progress("ssot audit", len(history), unit="commits")
-    for snapshot in history:
-        progress.advance(0, snapshot.short)
-        with tempfile.TemporaryDirectory(prefix="ssot-audit-") as temporary:
-            snapshot_root = Path(temporary).resolve()
-            extract(root, snapshot.sha, specs, snapshot_root)
+    with tempfile.TemporaryDirectory(prefix="ssot-audit-") as temporary:
+        snapshot_root = Path(temporary).resolve()
+        checkout = Checkout(root, specs, snapshot_root)
+        for snapshot in history:
+            progress.advance(0, snapshot.short)
+            checkout.move_to(snapshot.sha)
+            _write_policy(snapshot_root / config, text)
             audit_snapshot(snapshot, snapshot_root, config, relative)
-        progress.advance()
+            progress.advance()
     progress.close()
     return history
+
+
+def _outermost(specs: list[str]) -> list[str]:
+    """The paths not inside another one of them ('.' holds them all)."""
+    if "." in specs:
+        return ["."]
+    return [s for s in specs if not any(o != s and _under(s, o) for o in specs)]
 
 
 def _under(path: str, directory: str) -> bool:
     return directory == "." or path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
+def _write_policy(path: Path, text: bytes) -> None:
+    """Today's policy file at its place in the commit's files (unless it is there already)."""
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == text:
+            return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    path.write_bytes(text)
+
+
 def audit_snapshot(snapshot: Snapshot, root: Path, config: str, paths: list[str]) -> None:
-    if not (root / config).is_file():
-        snapshot.error = f"no policy at {config}"
-        return
     try:
         policy = load_policy(root / config)
         expand_policy(policy)
     except PolicyError as error:
-        snapshot.error = str(error).replace(str(root) + os.sep, "")
+        snapshot.error = str(error).replace(str(root) + os.sep, "").replace(str(root), ".")
         return
     existing = [root / p for p in paths if (root / p).exists()]
+    if not existing:
+        snapshot.error = f"no {', '.join(paths)} in this commit"
+        return
     snapshot.audit = audit_paths(policy, existing, base=root)
 
 

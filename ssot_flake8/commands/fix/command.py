@@ -6,9 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from ssot_flake8.analysis.index.queries import ModuleIndex
+from ssot_flake8.analysis.index.record import record_source
+from ssot_flake8.commands.fix.graph import ImportGraph
 from ssot_flake8.commands.fix.model import FixError, FixResult, LeftByHand
 from ssot_flake8.commands.fix.rounds import fix_source
-from ssot_flake8.policy.model import Policy
+from ssot_flake8.policy.config import load_policy
+from ssot_flake8.policy.model import Policy, module_name
 from ssot_flake8.services.options import UsageError, add_config_option, configured_excludes, policy_for
 from ssot_flake8.services.runner import InputError, discover
 from ssot_flake8.support.atomic_write import write_atomic
@@ -27,8 +31,17 @@ def add_parser(verbs) -> None:
     parser.set_defaults(handler=run_fix)
 
 
+MAX_PASSES = 4
+
+
 def run_fix(args: argparse.Namespace) -> int:
-    """Exit 0: nothing to change; 1: files changed (or would, with --diff); 2: an error occurred."""
+    """Exit 0: nothing to change; 1: files changed (or would, with --diff); 2: an error occurred.
+
+    The fixed point in one run: after a pass that changed files, the symbol index is refreshed
+    with what they now say (a rewritten shim re-exports something else) and the files that still
+    had findings, or changed, are fixed again, until a pass changes nothing. With --diff the
+    passes work on the files' contents in memory; the patch is what `ssot fix` writes.
+    """
     policy = policy_for(args)  # with the symbol index, as `ssot check` sees the tree
     try:  # the files `ssot check` would check: .gitignore and the configured excludes apply
         paths = [Path(p) for p in discover(args.paths, [*configured_excludes(policy.config_path),
@@ -36,47 +49,96 @@ def run_fix(args: argparse.Namespace) -> int:
     except InputError as error:
         raise UsageError(str(error)) from None
     report = sys.stderr if args.diff else sys.stdout  # with --diff, stdout is the patch alone
-    changed = errors = fixed = 0
-    left: list[LeftByHand] = []
-    progress = Progress("ssot fix", len(paths))
-    for path in paths:
-        progress.advance()
-        try:
-            result = fix_file(path, policy, write=not args.diff)
-        except FixError as error:
-            errors += 1
-            progress.close()  # the error on a line of its own, the bar redrawn after it
-            print(f"ssot: error: {error}", file=sys.stderr)
-            continue
-        left += result.left
-        if result.changed:
-            changed += 1
-            fixed += result.fixed_count
-            if args.diff:
-                _write_bytes(result.diff())
-    progress.close()
-    _summary(report, left, fixed, changed, args.diff)
-    return 2 if errors else 1 if changed else 0
+    graph = ImportGraph(policy)
+    original: dict[Path, bytes] = {}
+    current: dict[Path, bytes] = {}
+    fixed: dict[Path, int] = {}
+    left: dict[Path, list[LeftByHand]] = {}
+    failed: set[Path] = set()
+    pending = paths
+    for number in range(MAX_PASSES):
+        progress = Progress("ssot fix" if number == 0 else f"ssot fix, pass {number + 1}", len(pending))
+        changed: dict[Path, bytes] = {}
+        for path in pending:
+            progress.advance()
+            try:
+                data = current[path] if path in current else _read(path)
+                original.setdefault(path, data)
+                result = _fix(path, data, policy, graph)
+                if result.changed and not args.diff:
+                    _write(path, result.fixed)
+            except FixError as error:
+                failed.add(path)
+                progress.close()  # the error on a line of its own, the bar redrawn after it
+                print(f"ssot: error: {error}", file=sys.stderr)
+                continue
+            left[path] = result.left
+            if result.changed:
+                current[path] = changed[path] = result.fixed
+                fixed[path] = fixed.get(path, 0) + result.fixed_count
+        progress.close()
+        if not changed:
+            break
+        policy = _refreshed(policy, changed)
+        pending = [p for p in paths if p not in failed and (left.get(p) or p in current)]
+    edited = [p for p in paths if p in current and current[p] != original[p]]
+    if args.diff:
+        for path in edited:
+            _write_bytes(FixResult(str(path), original[path], current[path]).diff())
+    everything_left = [item for path in paths for item in left.get(path, [])]
+    _summary(report, everything_left, sum(fixed[p] for p in edited), len(edited), args.diff)
+    return 2 if failed else 1 if edited else 0
+
+
+def _refreshed(policy: Policy, changed: dict[Path, bytes]) -> Policy:
+    """The policy again, with the symbol index of the tree as the run has left it: the records
+    of the `changed` files replaced, every name that reaches a policy symbol found again."""
+    fresh = load_policy(policy.config_path)
+    index = policy.index
+    if index is None:
+        return fresh
+    modules = dict(index.modules)
+    for path, data in changed.items():
+        module, is_package = module_name(path, fresh)
+        if module in modules:
+            modules[module] = record_source(data, module, is_package)
+    refreshed = ModuleIndex(modules, fresh.root_packages)
+    refreshed.expand(fresh)
+    fresh.index = refreshed
+    fresh.refresh()
+    return fresh
 
 
 def fix_file(path: Path, policy: Policy, write: bool = True) -> FixResult:
+    """One file fixed (and written unless `write` is false); FixError when it is refused."""
+    result = _fix(path, _read(path), policy, None)
+    if write and result.changed:
+        _write(path, result.fixed)
+    return result
+
+
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise FixError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def _fix(path: Path, data: bytes, policy: Policy, graph: ImportGraph | None) -> FixResult:
     try:
-        result = fix_source(data, str(path), policy)
+        return fix_source(data, str(path), policy, graph)
     except (FixError, KeyboardInterrupt):
         raise
     except Exception as error:  # one odd file must not stop a run over thousands
         raise FixError(f"{path}: internal error in ssot fix ({type(error).__name__}: {error}); "
                        "file left unchanged (please report this)") from None
-    if write and result.changed:
-        try:
-            write_atomic(path, result.fixed)
-        except OSError as error:
-            raise FixError(f"{path}: cannot write: {error.strerror}") from None
-    return result
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        write_atomic(path, data)
+    except OSError as error:
+        raise FixError(f"{path}: cannot write: {error.strerror}") from None
 
 
 def _summary(stream, left: list[LeftByHand], fixed: int, changed: int, diff: bool) -> None:
