@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections import Counter
 
 import libcst as cst
@@ -12,7 +13,6 @@ from pyflakes import messages as pyflakes_messages
 from ssot_flake8.analysis.engine import check_source
 from ssot_flake8.commands.fix.graph import ImportGraph
 from ssot_flake8.commands.fix.model import FIXABLE_CODES, HAND_CODES, FixError, FixResult, LeftByHand, Plan
-from ssot_flake8.commands.fix.names import _undefined, undefined_names
 from ssot_flake8.commands.fix.planner import Planner
 from ssot_flake8.commands.fix.rewriter import Rewriter
 from ssot_flake8.policy.model import Policy
@@ -30,8 +30,9 @@ def fix_source(data: bytes, path: str, policy: Policy, graph: ImportGraph | None
     """
     graph = graph if graph is not None else ImportGraph(policy)
     result = FixResult(path, data, data)
+    refused: dict[tuple, str] = {}  # what a round refused is not tried again in the next one
     for _ in range(MAX_ROUNDS):
-        fixed, count, result.left = fix_once(result.fixed, path, policy, graph)
+        fixed, count, result.left = fix_once(result.fixed, path, policy, graph, refused)
         if fixed == result.fixed:
             break
         result.fixed, result.fixed_count = fixed, result.fixed_count + count
@@ -40,13 +41,15 @@ def fix_source(data: bytes, path: str, policy: Policy, graph: ImportGraph | None
     return result
 
 
-def fix_once(data: bytes, path: str, policy: Policy, graph: ImportGraph | None = None
-             ) -> tuple[bytes, int, list[LeftByHand]]:
+def fix_once(data: bytes, path: str, policy: Policy, graph: ImportGraph | None = None,
+             known: dict[tuple, str] | None = None) -> tuple[bytes, int, list[LeftByHand]]:
     """One round: the rewritten bytes, how many findings it fixed, and what it left.
 
     A rewrite that would add a finding is not kept: the findings it fixes are tried one by one,
     the ones that add something go to the "left to do by hand" list with why, the rest is kept.
+    `known`: refusals of earlier rounds (by finding, line aside), updated with this round's.
     """
+    known = known if known is not None else {}
     graph = graph if graph is not None else ImportGraph(policy)
     findings = check_source(data, path, policy)
     broken = [f for f in findings if f.code == "SOT000"]
@@ -55,7 +58,7 @@ def fix_once(data: bytes, path: str, policy: Policy, graph: ImportGraph | None =
     relevant = [f for f in findings if f.code in HAND_CODES]
     if not any(f.code in FIXABLE_CODES for f in relevant):
         return data, 0, [LeftByHand(f) for f in relevant]
-    refused: dict[Finding, str] = {}
+    refused = {f: known[_key(f)] for f in relevant if _key(f) in known}
     while True:
         chosen = [f for f in relevant if f not in refused]
         fixed, plan, refusal = _attempt(data, path, policy, graph, findings, chosen)
@@ -69,11 +72,16 @@ def fix_once(data: bytes, path: str, policy: Policy, graph: ImportGraph | None =
                 if why:
                     culprits[finding] = why
         refused.update(culprits or dict.fromkeys(plan.fixed, refusal))  # else: only together
+    known.update((_key(f), why) for f, why in refused.items())
     left = [*plan.left, *(LeftByHand(f, why) for f, why in refused.items())]
     left.sort(key=lambda item: item.finding)
     if plan.empty():
         return data, 0, left
     return fixed, len(plan.fixed), left
+
+
+def _key(finding: Finding) -> tuple:
+    return finding.code, finding.message, finding.subject, finding.target
 
 
 def _attempt(data: bytes, path: str, policy: Policy, graph: ImportGraph, findings: list[Finding],
@@ -89,8 +97,7 @@ def _attempt(data: bytes, path: str, policy: Policy, graph: ImportGraph, finding
     if plan.empty():
         return data, plan, ""
     fixed = planner.module.visit(Rewriter(plan, planner.module.config_for_parsing)).bytes
-    undefined_before = _undefined(planner.all_scopes, planner.has_star)
-    return fixed, plan, _refusal(undefined_before, data, fixed, path, policy, findings, graph)
+    return fixed, plan, _refusal(data, fixed, path, policy, findings, graph)
 
 
 def _layer_hint(policy: Policy) -> str:
@@ -101,8 +108,8 @@ def _layer_hint(policy: Policy) -> str:
             "exclude_type_checking_imports = True in the policy")
 
 
-def _refusal(undefined_before: set[str], before: bytes, after: bytes, path: str, policy: Policy,
-             findings: list[Finding], graph: ImportGraph) -> str:
+def _refusal(before: bytes, after: bytes, path: str, policy: Policy, findings: list[Finding],
+             graph: ImportGraph) -> str:
     """Why the rewrite must not be kept ("" if it may): it adds a finding of some kind (any SOT
     code, an import cycle, an undefined name, a redefinition). One that only removes findings is
     kept.
@@ -127,22 +134,33 @@ def _refusal(undefined_before: set[str], before: bytes, after: bytes, path: str,
     cycle = graph.added_cycle(path, before, after)
     if cycle:
         return f"the rewrite would add the import cycle {cycle}; {_layer_hint(policy)}"
-    missing = undefined_names(after) - undefined_before
+    undefined_before, redefined_before = flakes(before)
+    undefined_after, redefined_after = flakes(after)
+    missing = undefined_after - undefined_before
     if missing:
-        return (f"the rewrite would leave {', '.join(sorted(missing))} undefined; "
+        return (f"the rewrite would leave {', '.join(sorted(missing))} undefined (flake8 F821); "
                 "rewrite this import by hand")
-    grown = redefinitions(after) - redefinitions(before)
+    grown = redefined_after - redefined_before
     if grown:
         return (f"the rewrite would redefine {', '.join(sorted(grown))} (flake8 F811); "
                 "merge these imports by hand")
     return ""
 
 
-def redefinitions(data: bytes) -> set[str]:
-    """Names pyflakes (flake8's F811) reports as redefined while unused."""
+@functools.lru_cache(maxsize=16)  # a file's `before` serves every attempt on it
+def flakes(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
+    """The names pyflakes (flake8's F821 and F811) reports undefined, and redefined while unused."""
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
-        return set()
-    return {message.message_args[0] for message in checker.Checker(tree).messages
-            if isinstance(message, pyflakes_messages.RedefinedWhileUnused)}
+        return frozenset(), frozenset()
+    messages = checker.Checker(tree).messages
+    undefined = {m.message_args[0] for m in messages if isinstance(m, pyflakes_messages.UndefinedName)}
+    redefined = {m.message_args[0] for m in messages
+                 if isinstance(m, pyflakes_messages.RedefinedWhileUnused)}
+    return frozenset(undefined), frozenset(redefined)
+
+
+def redefinitions(data: bytes) -> set[str]:
+    """Names pyflakes (flake8's F811) reports as redefined while unused."""
+    return flakes(data)[1]
