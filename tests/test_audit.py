@@ -518,11 +518,12 @@ def test_history_marks_a_commit_it_cannot_measure(mini_project):
     git(root, "add", "-A")
     git(root, "commit", "-qm", "the code")
     report = json.loads(run("ssot", "audit", "--history", "2", "--format", "json", cwd=root).stdout)
-    assert [entry["error"] for entry in report["history"]] == [
-        ".importlinter: [importlinter]: root package pkg not found in ., src", None]
+    errors = [entry["error"] for entry in report["history"]]
+    assert errors[1] is None  # the policy's own wording, with the snapshot's folder as "."
+    assert errors[0].startswith(".importlinter:") and errors[0].endswith("pkg not found in ., src")
     assert report["history"][0]["counts"] is None
     text = run("ssot", "audit", "--history", "2", cwd=root).stdout.splitlines()
-    assert text[4].endswith("-  .importlinter: [importlinter]: root package pkg not found in ., src")
+    assert text[4].endswith(f"-  {errors[0]}")
 
 
 def test_history_progress_on_a_terminal_only(migrating_repo: Path):
