@@ -685,3 +685,24 @@ def test_rewritten_import_merges_with_an_equal_import_further_down_the_block(pro
     """Issue 19: no F811 when the canonical import already sits below the rewritten one."""
     assert fixed(project, policy, before) == after
     assert run("flake8", "--select=F811,F821", "-", input=after).stdout == ""
+
+
+def test_a_redefinition_that_was_there_is_renamed_not_refused(project, policy):
+    """Issue 19, seen on the real tree: an unused top-level import imported again in a function
+    is one F811 before and one after the rename; only a new one refuses the rewrite."""
+    before = ("from pkg.core.legacy import OldManager\n\n\ndef f():\n"
+              "    from pkg.core.legacy import OldManager\n    return OldManager(user_context=1)\n")
+    after = fixed(project, policy, before)
+    assert after == ("from pkg.core.manager import Manager\n\n\ndef f():\n"
+                     "    from pkg.core.manager import Manager\n    return Manager(user_context=1)\n")
+    f811 = [run("flake8", "--select=F811", "-", input=text).stdout.split(":", 1)[1]
+            for text in (before, after)]
+    assert f811 == ["5:5: F811 redefinition of unused 'OldManager' from line 1\n",
+                    "5:5: F811 redefinition of unused 'Manager' from line 1\n"]
+
+
+def test_an_alias_to_the_canonical_name_is_dropped_not_doubled(project, policy):
+    """`Old as New` becomes `New`, not `New as New` (which reads as an explicit re-export, SOT204)."""
+    assert fixed(project, policy, "from pkg.core.legacy import OldManager as Manager\n\n"
+                                  "Manager(user_context=1)\n") == (
+        "from pkg.core.manager import Manager\n\nManager(user_context=1)\n")

@@ -4,13 +4,16 @@ what to do instead; the file's other rewrites are kept; none of it is an error."
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
 from conftest import POLICY_HEADER, run
 
 from ssot_flake8.commands.fix import fix_source
+from ssot_flake8.commands.fix.command import _refreshed
 from ssot_flake8.policy.config import load_policy
+from ssot_flake8.services.options import policy_for
 
 # The conftest policy plus a second registered symbol, a layers and an acyclic contract on pkg.core.
 POLICY = POLICY_HEADER.replace(
@@ -136,3 +139,18 @@ def test_the_command_reports_refusals_as_left_to_do_not_as_errors(tree):
         ["pkg/core/types.py:1:29:", "SOT001"], ["pkg/old.py:1:22:", "SOT204"], ["Found", "4"]]
     cycles = run("lint-imports", "--no-cache", "--no-logo", cwd=tree)
     assert "no cycles in core KEPT" in cycles.stdout and "core layering KEPT" in cycles.stdout
+
+
+def test_the_run_sees_the_tree_as_it_leaves_it(tmp_path):
+    """Issue 19, the fixed point in one run: after a pass, the symbol index is refreshed with the
+    rewritten files, so what another file imports from a rewritten shim resolves anew."""
+
+    root = make_tree(tmp_path, {**FILES, "pkg/app/__init__.py": "",
+                                "pkg/app/shim.py": "from pkg.core.legacy import OldManager as Thing\n"})
+    policy = policy_for(argparse.Namespace(config=str(root / ".importlinter"), paths=[str(root)]))
+    assert policy.symbol_at("pkg.app.shim.Thing").qualname == "pkg.core.manager.Manager"
+    shim = root / "pkg/app/shim.py"
+    fresh = _refreshed(policy, {shim: b"Thing = None\n"})  # in memory, as with --diff
+    assert fresh.symbol_at("pkg.app.shim.Thing") is None
+    assert fresh.symbol_at("pkg.core.legacy.OldManager").qualname == "pkg.core.manager.Manager"
+    assert shim.read_text().startswith("from pkg.core.legacy")  # nothing written

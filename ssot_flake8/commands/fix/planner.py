@@ -200,7 +200,8 @@ class Planner:
     def choose_local(self, statement, alias, local, new_name, qualname):
         """None: bind the canonical name (and rename the uses); a str: keep that local name."""
         if alias.asname is not None or local == new_name:
-            return alias.evaluated_alias if alias.asname is not None else None
+            # `Old as New` becomes `New`, not `New as New` (the explicit re-export idiom)
+            return None if local == new_name else alias.evaluated_alias
         scope = self.scope_of.get(statement)
         assignment = self.assignment(scope, local, statement)
         keep_alias = (

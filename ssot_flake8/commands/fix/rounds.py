@@ -30,9 +30,8 @@ def fix_source(data: bytes, path: str, policy: Policy, graph: ImportGraph | None
     """
     graph = graph if graph is not None else ImportGraph(policy)
     result = FixResult(path, data, data)
-    refused: dict[tuple, str] = {}  # what a round refused is not tried again in the next one
-    for _ in range(MAX_ROUNDS):
-        fixed, count, result.left = fix_once(result.fixed, path, policy, graph, refused)
+    for _ in range(MAX_ROUNDS):  # a refusal is tried again: the last round may make it fit
+        fixed, count, result.left = fix_once(result.fixed, path, policy, graph)
         if fixed == result.fixed:
             break
         result.fixed, result.fixed_count = fixed, result.fixed_count + count
@@ -41,15 +40,13 @@ def fix_source(data: bytes, path: str, policy: Policy, graph: ImportGraph | None
     return result
 
 
-def fix_once(data: bytes, path: str, policy: Policy, graph: ImportGraph | None = None,
-             known: dict[tuple, str] | None = None) -> tuple[bytes, int, list[LeftByHand]]:
+def fix_once(data: bytes, path: str, policy: Policy, graph: ImportGraph | None = None
+             ) -> tuple[bytes, int, list[LeftByHand]]:
     """One round: the rewritten bytes, how many findings it fixed, and what it left.
 
     A rewrite that would add a finding is not kept: the findings it fixes are tried one by one,
     the ones that add something go to the "left to do by hand" list with why, the rest is kept.
-    `known`: refusals of earlier rounds (by finding, line aside), updated with this round's.
     """
-    known = known if known is not None else {}
     graph = graph if graph is not None else ImportGraph(policy)
     findings = check_source(data, path, policy)
     broken = [f for f in findings if f.code == "SOT000"]
@@ -58,30 +55,31 @@ def fix_once(data: bytes, path: str, policy: Policy, graph: ImportGraph | None =
     relevant = [f for f in findings if f.code in HAND_CODES]
     if not any(f.code in FIXABLE_CODES for f in relevant):
         return data, 0, [LeftByHand(f) for f in relevant]
-    refused = {f: known[_key(f)] for f in relevant if _key(f) in known}
+    refused: dict[Finding, str] = {}
     while True:
         chosen = [f for f in relevant if f not in refused]
         fixed, plan, refusal = _attempt(data, path, policy, graph, findings, chosen)
         if not refusal:
             break
-        culprits = {}
-        if len(plan.fixed) > 1:  # which of them adds it? each alone, the others untouched
-            for finding in plan.fixed:
-                alone = [f for f in relevant if f.code not in FIXABLE_CODES or f == finding]
-                why = _attempt(data, path, policy, graph, findings, alone)[2]
-                if why:
-                    culprits[finding] = why
-        refused.update(culprits or dict.fromkeys(plan.fixed, refusal))  # else: only together
-    known.update((_key(f), why) for f, why in refused.items())
+        if len(plan.fixed) == 1:
+            refused[plan.fixed[0]] = refusal
+            continue
+        # Which of them add something? Taken one by one, each kept if it adds nothing to the
+        # ones kept before it: the most that can go through (two that clash only together:
+        # the first goes, the second is left).
+        others = [f for f in relevant if f.code not in FIXABLE_CODES]
+        kept: list[Finding] = []
+        for finding in plan.fixed:
+            why = _attempt(data, path, policy, graph, findings, [*others, *kept, finding])[2]
+            if why:
+                refused[finding] = why
+            else:
+                kept.append(finding)
     left = [*plan.left, *(LeftByHand(f, why) for f, why in refused.items())]
     left.sort(key=lambda item: item.finding)
     if plan.empty():
         return data, 0, left
     return fixed, len(plan.fixed), left
-
-
-def _key(finding: Finding) -> tuple:
-    return finding.code, finding.message, finding.subject, finding.target
 
 
 def _attempt(data: bytes, path: str, policy: Policy, graph: ImportGraph, findings: list[Finding],
@@ -140,27 +138,30 @@ def _refusal(before: bytes, after: bytes, path: str, policy: Policy, findings: l
     if missing:
         return (f"the rewrite would leave {', '.join(sorted(missing))} undefined (flake8 F821); "
                 "rewrite this import by hand")
-    grown = redefined_after - redefined_before
-    if grown:
-        return (f"the rewrite would redefine {', '.join(sorted(grown))} (flake8 F811); "
-                "merge these imports by hand")
+    # Counted, not named: a redefinition that was there already keeps its count when the
+    # rewrite renames it (UnifiedWebSocketManager twice -> WebSocketManager twice).
+    if len(redefined_after) > len(redefined_before):
+        grown = sorted({name for name, _ in redefined_after} - {name for name, _ in redefined_before})
+        names = ", ".join(grown) or redefined_after[0][0]
+        return f"the rewrite would redefine {names} (flake8 F811); merge these imports by hand"
     return ""
 
 
 @functools.lru_cache(maxsize=16)  # a file's `before` serves every attempt on it
-def flakes(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
-    """The names pyflakes (flake8's F821 and F811) reports undefined, and redefined while unused."""
+def flakes(data: bytes) -> tuple[frozenset[str], tuple[tuple[str, int], ...]]:
+    """What pyflakes (flake8's F821 and F811) reports: the names left undefined, and every
+    redefinition of an unused name as (name, line)."""
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
-        return frozenset(), frozenset()
+        return frozenset(), ()
     messages = checker.Checker(tree).messages
     undefined = {m.message_args[0] for m in messages if isinstance(m, pyflakes_messages.UndefinedName)}
-    redefined = {m.message_args[0] for m in messages
-                 if isinstance(m, pyflakes_messages.RedefinedWhileUnused)}
-    return frozenset(undefined), frozenset(redefined)
+    redefined = tuple(sorted((m.message_args[0], m.lineno) for m in messages
+                             if isinstance(m, pyflakes_messages.RedefinedWhileUnused)))
+    return frozenset(undefined), redefined
 
 
-def redefinitions(data: bytes) -> set[str]:
-    """Names pyflakes (flake8's F811) reports as redefined while unused."""
-    return flakes(data)[1]
+def redefinitions(data: bytes) -> int:
+    """How many redefinitions of unused names pyflakes (flake8's F811) reports."""
+    return len(flakes(data)[1])
