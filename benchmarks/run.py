@@ -2,6 +2,7 @@
 
     python benchmarks/run.py [--tree benchmarks/trees/big] [--runs 3] [--output benchmarks/RESULTS.md]
     NETRA_SNAPSHOT=/work/snapshots/0914 python benchmarks/run.py --output /tmp/real-0914.md
+    python benchmarks/run.py --before /tmp/main-checkout ...   # before/after in the same rounds
 
 With NETRA_SNAPSHOT set, the tree is that real snapshot instead, which stays read-only: its
 `.py` and `.gitignore` files are copied once to a scratch tree (NETRA_COPY, default
@@ -14,20 +15,21 @@ the process and its children: steadier than wall time when other work shares the
 RSS (of the largest single process) and the findings the tool printed. The report gives medians,
 ratios against ruff, the targets the code is tuned for, and the machine and tool versions.
 A tool that is not installed is skipped with a note. Progress goes to stderr on a TTY.
+
+The edit rows (benchmarks/edits.py) time `ssot check` right after one edit to
+websocket_core/handlers.py: inside a function, and a new function. `--before DIR` runs every
+ssot row a second time with another checkout of ssot_flake8 on PYTHONPATH, in the same rounds,
+and the report sets the two side by side as ratios to the same ruff runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import collections
-import datetime
 import json
 import os
-import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,10 +39,11 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from edits import EDITED, ModuleEdit, edit_target
+from report import checkout, report
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_TREE = HERE / "trees" / "big"
-EDITED = "netra_backend/app/websocket_core/handlers.py"  # the edit row's file, when the tree has it
-EDIT_MARK = b"  # edited by benchmarks/run.py\n"
 FLAKE8_DEFAULT_PLUGINS = "E,F,W,C90"  # what flake8 itself ships: pycodestyle, pyflakes, mccabe
 FINDING_LINE = re.compile(r"^.+?:\d+:\d+: ([A-Z]+[0-9]+)\b", re.MULTILINE)
 # The ssot contract's report, one `-   l.N: SOTnnn message` line per finding under its module.
@@ -69,14 +72,14 @@ class Sample:
     output: str
 
 
-def measure(argv: list[str], cwd: Path) -> Sample:
+def measure(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
     """Run argv to completion; os.wait4 gives this child's resource usage (with its children).
 
     Linux keeps the pre-exec high-water mark in ru_maxrss, so a child forked from this Python
     process never shows less than its RSS; GNU time, a small C program, is used to fork the tool
     when it is there. Either way the figure is the largest single process, not a sum.
     """
-    env = {**os.environ, "COLUMNS": "10000"}  # no wrapped lines in rich (lint-imports) output
+    env = {**(env or os.environ), "COLUMNS": "10000"}  # no wrapped lines in rich output
     with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as rss_file:
         command = [GNU_TIME, "-f", "%M", "-o", rss_file.name, *argv] if GNU_TIME else argv
         start = time.perf_counter()
@@ -114,6 +117,7 @@ class Tool:
     count: Callable[[str], collections.Counter] | None = None  # findings by code, from the output
     prepare: Callable[[], None] | None = None  # before each timed run (e.g. drop a cache)
     ok_codes: tuple[int, ...] = (0, 1)
+    env: dict[str, str] | None = None  # None: this process's environment
     samples: list[Sample] = field(default_factory=list)
     skipped: str = ""  # why the tool did not run
 
@@ -134,45 +138,6 @@ def lint_imports_findings(output: str) -> collections.Counter:
     return found
 
 
-def edit_target(tree: Path) -> Path | None:
-    """handlers.py of the real websocket_core, or else (a generated tree) the first module of
-    that package that defines a function."""
-    if (tree / EDITED).is_file():
-        return tree / EDITED
-    package = (tree / EDITED).parent
-    for path in sorted(package.glob("*.py")) if package.is_dir() else ():
-        if re.search(rb"^\s*(async\s+)?def ", path.read_bytes(), re.MULTILINE):
-            return path
-    return None
-
-
-class FunctionEdit:
-    """Before each run, edit one function of `path` (a `pass` after its last statement), or undo
-    that edit: every run of the row finds the file changed since the cache was written (the row
-    runs after the warm one). The tree is left as it was when the object was made."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        data = path.read_bytes()
-        self.original = b"".join(line for line in data.splitlines(keepends=True)
-                                 if not line.endswith(EDIT_MARK))
-        lines = self.original.splitlines(keepends=True)
-        function = next(node for node in ast.walk(ast.parse(self.original))
-                        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
-        indent = b" " * function.body[0].col_offset
-        end = function.body[-1].end_lineno
-        self.edited = b"".join([*lines[:end], indent + b"pass" + EDIT_MARK, *lines[end:]])
-        self.where = f"{function.name} (line {function.lineno})"
-        path.write_bytes(self.original)
-
-    def __call__(self) -> None:
-        now = self.path.read_bytes()
-        self.path.write_bytes(self.original if now == self.edited else self.edited)
-
-    def restore(self) -> None:
-        self.path.write_bytes(self.original)
-
-
 def remove(path: Path) -> Callable[[], None]:
     return lambda: shutil.rmtree(path, ignore_errors=True)
 
@@ -180,8 +145,10 @@ def remove(path: Path) -> Callable[[], None]:
 class Tools:
     """Finds the executables (the running interpreter's bin dir first, then PATH)."""
 
-    def __init__(self, tree: Path, work: Path, flake8_tree: Path | None = None) -> None:
+    def __init__(self, tree: Path, work: Path, flake8_tree: Path | None = None,
+                 before: Path | None = None) -> None:
         self.tree = tree
+        self.before = before
         self.flake8_tree = flake8_tree or tree
         self.work = work
         self.bin = Path(sys.executable).parent
@@ -207,23 +174,7 @@ class Tools:
             Tool("floor-cat", "floor: `cat` every .py (find, xargs)",
                  ["sh", "-c", "find . -name '*.py' -print0 | xargs -0 cat > /dev/null"], tree),
         ]
-        ssot = self.which("ssot")
-        tools += [
-            Tool("ssot-cold", "`ssot check` cold (no cache)", [ssot or "ssot", "check", "."],
-                 tree, lambda o: codes_in(o, "SOT"), remove(tree / ".ssot_cache")),
-            Tool("ssot-warm", "`ssot check` warm (second run)", [ssot or "ssot", "check", "."],
-                 tree, lambda o: codes_in(o, "SOT")),
-        ]
-        edited = edit_target(tree)
-        where = f"`{edited.relative_to(tree).as_posix().split('app/')[-1]}`" if edited else "a module"
-        tools.append(Tool(
-            "ssot-edit", f"`ssot check` after editing one function in {where}",
-            [ssot or "ssot", "check", "."], tree, lambda o: codes_in(o, "SOT"),
-            FunctionEdit(edited) if edited else None))
-        if not edited:
-            self.skip(tools[-1:], f"no {EDITED} nor any function under its package")
-        if not ssot:
-            self.skip(tools[-3:], "ssot is not installed")
+        tools += self.ssot_rows()
         ruff = self.which("ruff")
         tools.append(Tool(
             "ruff", "`ruff check --select TID251 --no-cache`",
@@ -271,6 +222,36 @@ class Tools:
         if not lint_imports:
             self.skip(tools[-2:], "lint-imports is not installed")
         return tools
+
+    def ssot_rows(self) -> list[Tool]:
+        """Cold, warm and the two edit rows; with `before`, the same rows again for that
+        checkout of ssot_flake8 (run with PYTHONPATH=before, so it shadows the installed one)."""
+        tree, ssot = self.tree, self.which("ssot") or "ssot"
+        edited = edit_target(tree)
+        where = f"`{edited.relative_to(tree).as_posix().split('app/')[-1]}`" if edited else "a module"
+        variants = [("ssot", "", None)]
+        if self.before:
+            variants.append(("before-ssot", f" — before ({checkout(self.before)[:7]})",
+                             {**os.environ, "PYTHONPATH": str(self.before)}))
+        rows = []
+        for key, suffix, env in variants:
+            argv = [ssot, "check", "."]
+            count = lambda o: codes_in(o, "SOT")  # noqa: E731
+            rows += [
+                Tool(f"{key}-cold", f"`ssot check` cold (no cache){suffix}", argv, tree, count,
+                     remove(tree / ".ssot_cache"), env=env),
+                Tool(f"{key}-warm", f"`ssot check` warm (second run){suffix}", argv, tree, count,
+                     env=env),
+            ]
+            for kind, what in (("body", "editing one function in"), ("add", "adding a function to")):
+                rows.append(Tool(
+                    f"{key}-{kind}", f"`ssot check` after {what} {where}{suffix}", argv, tree,
+                    count, ModuleEdit(edited, kind, argv, tree, env) if edited else None, env=env))
+                if not edited:
+                    self.skip(rows[-1:], f"no {EDITED} nor any function under its package")
+        if not self.which("ssot"):
+            self.skip(rows, "ssot is not installed")
+        return rows
 
     def prime_ruff(self, ruff: str | None) -> Callable[[], None]:
         """Before the first warm ruff run, one untimed run that fills its cache."""
@@ -366,7 +347,7 @@ def run_all(tools: list[Tool], runs: int) -> None:
             progress.step(f"{tool.label} (run {round_number}/{runs})")
             if tool.prepare:
                 tool.prepare()
-            sample = measure(tool.argv, tool.tree)
+            sample = measure(tool.argv, tool.tree, tool.env)
             if sample.exit_code not in tool.ok_codes:
                 progress.close()
                 last = sample.output.strip().splitlines()[-1:] or ["no output"]
@@ -414,218 +395,6 @@ def ensure_tree(tree: Path) -> None:
         subprocess.run(["git", "init", "-q", str(tree)], check=True)
 
 
-# -- the report ----------------------------------------------------------------------------------
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def wall(tool: Tool) -> float:
-    return median([s.wall for s in tool.samples])
-
-
-def cpu(tool: Tool) -> float:
-    return median([s.cpu for s in tool.samples])
-
-
-def findings_text(counts: collections.Counter | None) -> str:
-    if counts is None:
-        return "–"
-    contracts = counts.pop("broken contracts", None)
-    parts = ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))
-    text = f"{sum(counts.values())} ({parts})" if parts else "0"
-    return text + (f"; {contracts} broken contract(s)" if contracts is not None else "")
-
-
-def results_table(tools: list[Tool]) -> list[str]:
-    by_key = {tool.key: tool for tool in tools}
-    ruff = by_key.get("ruff")
-    ruff_wall = wall(ruff) if ruff and ruff.samples else None
-    rows = ["| tool | findings | wall s (median) | wall min–max | CPU s (median) | × ruff (wall) "
-            "| peak RSS MB |", "|---|---|---:|---:|---:|---:|---:|"]
-    for tool in tools:
-        if tool.skipped:
-            rows.append(f"| {tool.label} | skipped: {tool.skipped} | | | | | |")
-            continue
-        walls = [s.wall for s in tool.samples]
-        same_tree = ruff is not None and tool.tree == ruff.tree
-        ratio = f"{wall(tool) / ruff_wall:.2f}" if ruff_wall and same_tree else "–"
-        rss = max(s.rss_mb for s in tool.samples)
-        rows.append(f"| {tool.label} | {findings_text(tool.findings())} | {wall(tool):.2f} "
-                    f"| {min(walls):.2f}–{max(walls):.2f} | {cpu(tool):.2f} | {ratio} | {rss:.0f} |")
-    return rows
-
-
-def targets(tools: list[Tool]) -> list[str]:
-    """Each target judged on median wall time and on median CPU time."""
-    by_key = {tool.key: tool for tool in tools if tool.samples}
-    lines = []
-
-    def verdict(on_wall: bool, on_cpu: bool) -> str:
-        def word(ok: bool) -> str:
-            return "met" if ok else "not met"
-        return f"**{word(on_wall)}** on wall time, **{word(on_cpu)}** on CPU time"
-
-    if {"ssot-cold", "ruff"} <= by_key.keys():
-        cold, ruff = by_key["ssot-cold"], by_key["ruff"]
-        lines.append(f"- `ssot check` cold at or below ruff: {wall(cold):.2f} s vs {wall(ruff):.2f} s "
-                     f"wall, {cpu(cold):.2f} s vs {cpu(ruff):.2f} s CPU: "
-                     f"{verdict(wall(cold) <= wall(ruff), cpu(cold) <= cpu(ruff))}")
-    if {"ssot-cold", "ssot-warm"} <= by_key.keys():
-        cold, warm = by_key["ssot-cold"], by_key["ssot-warm"]
-        lines.append(f"- warm at most a fifth of cold: {wall(warm):.2f} s vs {wall(cold):.2f} s wall, "
-                     f"{cpu(warm):.2f} s vs {cpu(cold):.2f} s CPU: "
-                     f"{verdict(wall(warm) <= wall(cold) / 5, cpu(warm) <= cpu(cold) / 5)}")
-    if {"ssot-warm", "ruff-warm"} <= by_key.keys():
-        warm, ruff = by_key["ssot-warm"], by_key["ruff-warm"]
-        lines.append(f"- `ssot check` warm at or below ruff warm: {wall(warm):.2f} s vs "
-                     f"{wall(ruff):.2f} s wall, {cpu(warm):.2f} s vs {cpu(ruff):.2f} s CPU: "
-                     f"{verdict(wall(warm) <= wall(ruff), cpu(warm) <= cpu(ruff))}")
-    if "ssot-cold" in by_key:
-        peak = max(s.rss_mb for s in by_key["ssot-cold"].samples)
-        lines.append(f"- peak memory of a cold `ssot check` at most 300 MB (largest process): "
-                     f"{peak:.0f} MB: **{'met' if peak <= 300 else 'not met'}**")
-    if {"ssot-cold", "ssot-warm", "ssot-edit"} <= by_key.keys():
-        cold, warm, edit = by_key["ssot-cold"], by_key["ssot-warm"], by_key["ssot-edit"]
-        same = edit.findings() == cold.findings()
-        near_warm = cpu(edit) <= cpu(warm) + (cpu(cold) - cpu(warm)) / 5
-        lines.append(f"- an edit inside one module re-checks only what it can change: "
-                     f"{wall(edit):.2f} s wall, {cpu(edit):.2f} s CPU after the edit, vs warm "
-                     f"{wall(warm):.2f} s and cold {wall(cold):.2f} s wall; findings "
-                     f"{'equal' if same else 'DIFFER FROM'} the cold run's: "
-                     f"**{'met' if same and near_warm else 'not met'}**"
-                     " (judged: within a fifth of the way from warm to cold, on CPU time)")
-    if {"flake8-default", "flake8-default-sot"} <= by_key.keys():
-        alone, both = by_key["flake8-default"], by_key["flake8-default-sot"]
-        on_wall = (wall(both) - wall(alone)) / wall(alone) * 100
-        on_cpu = (cpu(both) - cpu(alone)) / cpu(alone) * 100
-        lines.append(f"- the flake8 plugin at most 5% on top of flake8 alone: {on_wall:+.1f}% wall, "
-                     f"{on_cpu:+.1f}% CPU: {verdict(on_wall <= 5, on_cpu <= 5)}")
-    if {"flake8-default", "flake8-sot", "flake8-none"} <= by_key.keys():
-        alone, sot, none = by_key["flake8-default"], by_key["flake8-sot"], by_key["flake8-none"]
-        own = (cpu(sot) - cpu(none)) / cpu(alone) * 100
-        lines.append(f"  - the plugin's own work, less noisy than that difference of two long runs: "
-                     f"`flake8 --select SOT` minus flake8 with no checker = "
-                     f"{cpu(sot) - cpu(none):.2f} s CPU, {own:+.1f}% of flake8 alone")
-    return lines
-
-
-def machine() -> list[str]:
-    model = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
-                  if line.startswith("model name")), platform.processor() or "unknown")
-    memory = next((line.split()[1] for line in _read("/proc/meminfo").splitlines()
-                   if line.startswith("MemTotal")), None)
-    memory_text = f"{int(memory) / 1024 / 1024:.1f} GiB" if memory else "unknown"
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return [f"- {cores} cores ({model}), {memory_text} memory, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}"]
-
-
-def versions() -> str:
-    names = ("ssot-flake8", "ruff", "flake8", "flake8-tidy-imports", "import-linter", "grimp")
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name} (not installed)")
-    return ", ".join(found)
-
-
-def measured_code() -> str:
-    """Which ssot_flake8 was measured: its checkout's branch and commit, when it is one."""
-    try:
-        import ssot_flake8
-    except ImportError:
-        return "ssot_flake8 not importable"
-    where = Path(ssot_flake8.__file__).resolve().parents[1]
-    described = subprocess.run(
-        ["git", "-C", str(where), "log", "-1", "--format=%h %s"], capture_output=True, text=True,
-        check=False).stdout.strip()
-    branch = subprocess.run(["git", "-C", str(where), "branch", "--show-current"],
-                            capture_output=True, text=True, check=False).stdout.strip()
-    return f"branch `{branch}` at {described[:90]}" if described else f"{where}"
-
-
-def _read(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def tree_summary(tree: Path) -> str:
-    try:
-        manifest = json.loads((tree / "MANIFEST.json").read_text(encoding="utf-8"))
-        return (f"{manifest['modules']:,} modules, {manifest['lines']:,} lines, "
-                f"{manifest['bytes'] / 1e6:.0f} MB")
-    except (OSError, ValueError, KeyError):
-        pass
-    files = sizes = 0
-    for root, dirs, names in os.walk(tree):
-        dirs[:] = [d for d in dirs if d not in (".git", "node_modules", ".venv", "venv")]
-        for name in names:
-            if name.endswith(".py"):
-                files += 1
-                sizes += os.path.getsize(os.path.join(root, name))
-    return f"{files:,} .py files, {sizes / 1e6:.0f} MB"
-
-
-def edit_note(tools: list[Tool]) -> list[str]:
-    edit = next((t for t in tools if t.key == "ssot-edit" and not t.skipped), None)
-    if edit is None or not isinstance(edit.prepare, FunctionEdit):
-        return []
-    return [f"- The edit row adds (then, on the next run, removes) a `pass` at the end of "
-            f"`{edit.prepare.where}` in `{edit.prepare.path.name}` before each run, right after "
-            "the warm row: the cache was written before the edit."]
-
-
-def report(tools: list[Tool], tree: Path, flake8_tree: Path, runs: int, bans_source: str,
-           load: tuple) -> str:
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    trees = f"tree `{tree.name}` ({tree_summary(tree)})"
-    if flake8_tree != tree:
-        trees += (f"; the flake8 rows on tree `{flake8_tree.name}` ({tree_summary(flake8_tree)}): "
-                  "a full flake8 run over the big tree takes minutes")
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Written by `benchmarks/run.py` on {now}: {trees}; {runs} run(s) per tool, rounds "
-        "interleaved. Medians; peak RSS is the largest single process (the maximum over the runs).",
-        "",
-        "## Machine",
-        "",
-        *machine(),
-        f"- {versions()}",
-        f"- ssot_flake8 measured: {measured_code()}",
-        f"- load average {load[0]:.1f} at the start, {load[1]:.1f} at the end: the machine was "
-        "shared with other work while this ran, so wall times are noisy; CPU time (user + system, "
-        "children included) is the steadier figure.",
-        "",
-        "## Targets",
-        "",
-        *targets(tools),
-        "",
-        "## All tools",
-        "",
-        *results_table(tools),
-        "",
-        "## Notes",
-        "",
-        f"- ruff and flake8-tidy-imports get the same bans: {bans_source}.",
-        *edit_note(tools),
-        "- flake8 runs every installed checker whatever `--select` says, so the flake8 rows load "
-        "only the named checkers (`benchmarks/flake8_plugins.py`); \"default checks\" are the ones "
-        "flake8 ships (pycodestyle E/W, pyflakes F, mccabe C90).",
-        "- Findings are counted from each tool's own output, by code. The tools do not check the "
-        "same rules: ruff TID251 and flake8-tidy-imports I251 see the import bans only; "
-        "`ssot check` and the SOT plugin report the whole catalog; lint-imports reports broken "
-        "contracts (and the ssot contract's findings).",
-    ]
-    return "\n".join(lines) + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", type=Path, default=DEFAULT_TREE,
@@ -635,6 +404,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flake8-tree", type=Path,
                         help="run the flake8 rows on this (smaller) tree instead: full flake8 "
                         "takes minutes per run on the default tree")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="a checkout of ssot-flake8 (e.g. main before a change): every ssot "
+                        "row runs again with it on PYTHONPATH, and the report sets them side by side")
     parser.add_argument("--only", help="comma-separated tool keys to run (default: all)")
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -646,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_tree(flake8_tree)
     with tempfile.TemporaryDirectory(prefix="ssot-bench-") as work_dir:
         work = Path(work_dir)
-        finder = Tools(tree, work, flake8_tree)
+        finder = Tools(tree, work, flake8_tree, args.before.resolve() if args.before else None)
         bans_source = write_bans(tree, work, finder.which("ssot"))
         tools = finder.build()
         if args.only:
@@ -660,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
             run_all(tools, args.runs)
         finally:
             for tool in tools:
-                if isinstance(tool.prepare, FunctionEdit):
+                if isinstance(tool.prepare, ModuleEdit):
                     tool.prepare.restore()
         text = report(tools, tree, flake8_tree, args.runs, bans_source,
                       (load_start, os.getloadavg()[0]))

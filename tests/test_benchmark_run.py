@@ -18,6 +18,7 @@ ROWS = [
     "`ssot check` cold",
     "`ssot check` warm",
     "`ssot check` after editing one function in `websocket_core/",
+    "`ssot check` after adding a function to `websocket_core/",
     "`ruff check --select TID251 --no-cache`",
     "`ruff check --select TID251` warm",
     "flake8 default checks alone",
@@ -38,13 +39,18 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
         [sys.executable, str(REPO / "benchmarks" / "generate.py"), str(tree), "--modules", "60",
          "--lines", "6000", "--seed", "1"], check=True, capture_output=True)
     done = subprocess.run([sys.executable, str(RUN), "--tree", str(tree), "--runs", "1",
-                           "--output", str(output)], capture_output=True, text=True)
+                           "--output", str(output), "--before", str(REPO)],
+                          capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return output.read_text(encoding="utf-8"), done.stderr
 
 
 def row(text: str, label: str) -> list[str]:
-    lines = [line for line in text.splitlines() if line.startswith(f"| {label}")]
+    """The cells of the "All tools" row whose label starts with `label` (the `--before` twins
+    only when `label` names them)."""
+    table = text.split("## All tools")[1].split("\n## ")[0]
+    lines = [line for line in table.splitlines() if line.startswith(f"| {label}")
+             and ("— before (" in label or "— before (" not in line)]
     assert len(lines) == 1, (label, text)
     return [cell.strip() for cell in lines[0].strip("|").split("|")]
 
@@ -68,6 +74,9 @@ def test_the_front_ends_report_the_same_findings(results):
     assert total(ssot) > 0
     assert row(text, "`ssot check` warm")[1] == ssot
     assert row(text, "`ssot check` after editing one function")[1] == ssot  # a `pass` added
+    assert row(text, "`ssot check` after adding a function")[1] == ssot
+    for label in ("cold (no cache) — before (", "warm (second run) — before ("):
+        assert row(text, f"`ssot check` {label}")[1] == ssot  # the same code, run from REPO
     assert row(text, "`flake8 --select SOT`")[1] == ssot
     assert row(text, "flake8 with no checker")[1] == "0"
     # The ssot contract lists the same findings but SOT005: in lint-imports the boundary
@@ -89,8 +98,10 @@ def test_the_report_names_machine_targets_and_versions(results):
     assert "`ssot check` cold at or below ruff:" in text
     assert "the flake8 plugin at most 5% on top of flake8 alone:" in text
     assert "the plugin's own work" in text
-    assert "an edit inside one module re-checks only what it can change:" in text
-    assert "findings equal the cold run's" in text
+    assert "- editing one function in `websocket_core/" in text
+    assert "- adding a function to `websocket_core/" in text
+    assert text.count("findings equal the cold run's") == 2
+    assert "## Before and after" in text
     assert "shared" in text
     assert stderr == ""  # progress is for a TTY only
 
