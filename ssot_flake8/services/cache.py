@@ -63,6 +63,7 @@ class Cache:
         self.index = index  # the policy's ModuleIndex: entries' answers are checked against it
         self.fingerprint = fingerprint
         self.entries: dict[str, Entry] = {}
+        self._answered: dict[str, bool] = {}  # key -> the loaded entry's answers still hold
         self.written_ns = 0
         self.changed = False
 
@@ -94,17 +95,21 @@ class Cache:
         entry = self.entries.get(key)
         if entry is None or entry.stat != stat or stat[1] > self.written_ns - RACY_NS:
             return None
-        return entry if self.still_answered(entry) else None
+        return entry if self.still_answered(key, entry) else None
 
     def known_hash(self, key: str) -> str | None:
         """The cached content hash, when the entry's findings still hold for that content."""
         entry = self.entries.get(key)
-        return entry.hash if entry and self.still_answered(entry) else None
+        return entry.hash if entry and self.still_answered(key, entry) else None
 
-    def still_answered(self, entry: Entry) -> bool:
+    def still_answered(self, key: str, entry: Entry) -> bool:
+        """The answers to the questions the file asked are the ones its findings were made with
+        (asked once per loaded entry: `known_hash` and `lookup` both ask)."""
         if not entry.asked or self.index is None:
             return True
-        return self.index.answers(entry.asked) == entry.answers
+        if key not in self._answered:
+            self._answered[key] = self.index.answers(entry.asked) == entry.answers
+        return self._answered[key]
 
     def store(self, key: str, entry: Entry) -> Entry:
         """Record an entry; one whose findings are None keeps the previous entry's findings."""
@@ -113,6 +118,7 @@ class Cache:
             entry = Entry(entry.stat, entry.hash, old.findings, old.asked, old.answers)
         if self.entries.get(key) != entry:
             self.entries[key] = entry
+            self._answered.pop(key, None)
             self.changed = True
         return entry
 

@@ -30,6 +30,7 @@ class ModuleIndex:
         # hold as long as the answers do (the check cache keys on them; see `answers`).
         self.asked: set[tuple[str, str]] | None = None
         self._answers: dict[tuple[str, str], str] = {}
+        self._offers: dict[str, tuple | None] = {}  # module -> _module_answer
         self.cache: _Cache | None = None
         self._exports: dict[str, frozenset[str] | None] = {}
         self._stale: dict[tuple[str, str | None], tuple[str, str] | None] = {}
@@ -80,10 +81,34 @@ class ModuleIndex:
         return digest
 
     def _answer(self, module: str, question: str):
+        """What `_judge` (or `star_exports`) decides from, not its verdict: the did-you-mean hint
+        is a function of these, and costs a fuzzy match per stale import."""
         if question == "*":
             exported = self.star_exports(module)
             return None if exported is None else sorted(exported)
-        return self.stale(module, question[1:] if question else None)
+        about = self._module_answer(module)
+        if about is None or about[0] == "missing":
+            return about
+        name = question[1:] if question else None
+        if name is None or name in about[1]:
+            return None
+        return "absent", name, about[2]
+
+    def _module_answer(self, module: str):
+        """None (nothing judged), ("missing", first missing, its siblings), or ("offers",
+        names, a digest of the names): what every stale question about `module` depends on."""
+        if module not in self._offers:
+            answer = None
+            if self.in_roots(module):
+                missing = self.missing_module(module)
+                offered = None if missing else self.offered(module)
+                if missing:
+                    answer = "missing", missing, self.sibling_modules(missing)
+                elif offered is not None:
+                    digest = hashlib.blake2b(repr(sorted(offered)).encode(), digest_size=8)
+                    answer = "offers", offered, digest.hexdigest()
+            self._offers[module] = answer
+        return self._offers[module]
 
     # -- star imports --------------------------------------------------------------------------------
     def star_exports(self, module: str) -> frozenset[str] | None:
