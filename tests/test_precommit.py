@@ -226,6 +226,31 @@ def test_checking_hook_passes_on_the_remediated_tree(remediated_project, hook):
     assert remediated_project.status() == []
 
 
+def test_the_tolerant_hook_checks_past_a_file_that_does_not_parse(make_project, tmp_path):
+    """On the remediated tree plus one broken module, `ssot-lint-imports` stops at grimp's syntax
+    error; `ssot-lint-imports-tolerant` keeps every contract and says which file it read past."""
+    tree = tmp_path / "remediated"
+    shutil.copytree(REMEDIATED, tree, ignore=shutil.ignore_patterns("__pycache__"))
+    (tree / "netra_backend" / "app" / "broken_module.py").write_text(
+        "from netra_backend.app.websocket_core.types import MessageType\n\ndef broken(:\n    pass\n")
+    project = make_project(tree, ["ssot-lint-imports", "ssot-lint-imports-tolerant"])
+    plain = project.pre_commit("run", "ssot-lint-imports", "--all-files")
+    assert plain.returncode == 1
+    assert "Syntax error in " in plain.stdout and "broken_module.py, line 3: def broken(:" in plain.stdout
+    assert "Contracts:" not in plain.stdout
+    tolerant = project.pre_commit("run", "ssot-lint-imports-tolerant", "--all-files")
+    output = tolerant.stdout + tolerant.stderr
+    assert tolerant.returncode == 0, output
+    assert re.search(r"\.{3,}Passed$", output, re.MULTILINE), output
+    assert project.status() == []
+    direct = run("ssot", "lint-imports", "--no-logo", cwd=project.path, env=project.env)
+    assert direct.returncode == 0
+    assert re.search(r"^Contracts: [1-9]\d* kept, 0 broken\.$", direct.stdout, re.MULTILINE)
+    assert direct.stderr.endswith(
+        "ssot lint-imports: warning: netra_backend/app/broken_module.py:3: SyntaxError: invalid "
+        "syntax; its imports were read past the error\n")
+
+
 def test_fix_hook_rewrites_exactly_like_ssot_fix(make_project, tmp_path):
     pytest.importorskip("ssot_flake8.commands.fix", reason="`ssot fix` is not on this branch yet")
     project = make_project(LEGACY, ["ssot-fix"])
