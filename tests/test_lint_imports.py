@@ -382,3 +382,17 @@ def test_on_a_real_snapshot(tmp_path, monkeypatch):
     assert f"Analyzed {len(ours.modules)} files, {ours.count_imports()} dependencies." in result.stdout
     assert re.search(r"^Contracts: \d+ kept, \d+ broken\.$", result.stdout, re.MULTILINE)
     assert result.stderr.count("ssot lint-imports: warning: ") == len(heard)
+
+
+def test_newer_syntax_grimp_reads_is_read_by_grimp(tmp_path, monkeypatch):
+    """grimp's parser knows Python 3.12 f-strings whatever Python runs it; such a file is read by
+    grimp's scanner, so nothing is reported where plain lint-imports reports nothing."""
+    files = {"pkg/__init__.py": "", "pkg/a.py": "",
+             "pkg/new.py": 'from pkg import a\nname = "x"\ntext = f"{name + "!"}"\n'}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ours = build_import_graph(["pkg"], [tmp_path], on_unparsable=pytest.fail)
+    assert details(ours) == details(grimp.build_graph("pkg", cache_dir=None))
+    assert ours.direct_import_exists(importer="pkg.new", imported="pkg.a")

@@ -81,17 +81,18 @@ def build_import_graph(
                 imports_by_module[module_file.module] = cache.read_imports(module_file)
             except CacheMiss:
                 tasks.append(Task(module_file, *module_filename(module_file.module.name, package)))
-    refused: dict[str, str] = {}
+    refused: dict[str, tuple[int, str]] = {}  # path -> where and why grimp's scanner refused it
     if use_grimp_scanner:
         tasks = _scan_with_grimp(tasks, found, imports_by_module, refused,
                                  include_external_packages=include_external_packages,
                                  exclude_type_checking_imports=exclude_type_checking_imports)
     unparsable: set[Module] = set()
     for task, scanned in zip(tasks, _scan(tasks, jobs), strict=True):
-        problem = scanned.problem or refused.get(task.path)
+        line, problem = (scanned.line, scanned.problem) if scanned.problem else refused.get(
+            task.path, (0, None))
         if problem is not None:
             unparsable.add(task.module_file.module)
-            report(Unparsable(_display(task.path), scanned.line, problem))
+            report(Unparsable(_display(task.path), line, problem))
         imports_by_module[task.module_file.module] = resolve(
             task.module_file.module.name, scanned.objects, modules, found,
             include_external_packages=include_external_packages,
@@ -161,7 +162,8 @@ def module_filename(name: str, package: FoundPackage) -> tuple[str, bool]:
 
 
 def _scan_with_grimp(tasks: list[Task], found: set[FoundPackage],
-                     imports_by_module: dict[Module, set[DirectImport]], refused: dict[str, str],
+                     imports_by_module: dict[Module, set[DirectImport]],
+                     refused: dict[str, tuple[int, str]],
                      **options: bool) -> list[Task]:
     """Scan with grimp's scanner what it can read; return the tasks it refused (`refused` gets
     its reason by path). A chunk it fails on without naming a file is left to ours whole."""
@@ -180,7 +182,7 @@ def _scan_with_grimp(tasks: list[Task], found: set[FoundPackage],
                 if task is None:
                     left.extend(chunk.values())
                     break
-                refused[task.path] = f"grimp: syntax error at line {error.lineno}: {error.text}"
+                refused[task.path] = (error.lineno or 1, f"grimp cannot parse it: {error.text}")
                 left.append(chunk.pop(task.module_file))
                 continue
             except (KeyboardInterrupt, SystemExit):
