@@ -87,7 +87,7 @@ class SsotChecker:
         policy = self.policy
         if policy is None or not self._could_match(policy):
             return
-        findings = check_tree(self.tree, self.filename, policy, self.lines)
+        findings = [*self._not_utf8(), *check_tree(self.tree, self.filename, policy, self.lines)]
         if self.baseline is not None:
             findings = self._not_in_baseline(findings)
         for finding in findings:
@@ -102,6 +102,22 @@ class SsotChecker:
         kept = [f for f in findings if not silenced(f, lines)]
         reported = [Reported(f, source_line(lines, f.line)) for f in kept]
         return [item.finding for item in self.baseline.new_findings(reported)]
+
+    def _not_utf8(self) -> list:
+        """flake8 reads a file that is not UTF-8 (and declares no encoding) as Latin-1; the SOT000
+        `ssot check` reports for it is reported here too (the bytes are read again only when a
+        line holds a non-ASCII character)."""
+        if self.filename in ("-", "stdin") or all(line.isascii() for line in self.lines):
+            return []
+        from ssot_flake8.rules.files import unparsable
+        from ssot_flake8.source.text import SourceError, decode_as_flake8
+
+        try:
+            with open(self.filename, "rb") as file:
+                _, problem = decode_as_flake8(file.read())
+        except (OSError, SourceError):
+            return []
+        return [unparsable(problem, self.filename)] if problem else []
 
     def _could_match(self, policy: Policy) -> bool:
         data = "".join(self.lines).encode("utf-8", "surrogatepass")

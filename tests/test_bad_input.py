@@ -23,7 +23,8 @@ def test_bad_files_do_not_stop_the_run(mini_project):
     assert "pkg/app/broken.py:2:7: SOT000 pkg/app/broken.py could not be analysed: " \
            "SyntaxError: invalid syntax" in lines
     assert "pkg/app/latin1.py:2:1: SOT000 pkg/app/latin1.py could not be analysed: " \
-           "not valid utf-8 (byte 22)" in lines
+           "not valid utf-8 (byte 22) and no coding declaration (Python refuses the file); its " \
+           "other findings read it as Latin-1, as flake8 does" in lines
     assert f"pkg/app/good.py:2:1: {SINGLETON}" in lines
     assert f"pkg/app/declared.py:3:1: {SINGLETON}" in lines  # a PEP 263 declaration is honoured
     assert not any(line.startswith("pkg/app/empty.py") for line in lines)
@@ -97,3 +98,23 @@ def test_nested_fstring_reusing_quotes_is_newer_syntax():
         assert str(error).startswith("uses syntax from Python 3.12 (nested quotes in f-string)")
     else:
         raise AssertionError("3.11 parsed a 3.12 f-string")
+
+
+def test_a_latin1_file_without_a_declaration_gets_one_answer_from_both_front_ends(mini_project):
+    """flake8 reads it as Latin-1 and reports its imports; `ssot check` used to hide them."""
+    root = mini_project.root
+    (root / "pkg/app").mkdir(parents=True, exist_ok=True)
+    (root / "pkg/app/__init__.py").write_text("")
+    (root / "pkg/app/latin.py").write_bytes(
+        b"from pkg.core.legacy import OldManager\nname = '\xe9t\xe9'\nOldManager(user_context=1)\n")
+    expected = [
+        "pkg/app/latin.py:1:29: SOT001 pkg.core.legacy.OldManager is not the canonical path of "
+        "Manager; use `from pkg.core.manager import Manager`",
+        "pkg/app/latin.py:2:1: SOT000 pkg/app/latin.py could not be analysed: not valid utf-8 "
+        "(byte 47) and no coding declaration (Python refuses the file); its other findings read "
+        "it as Latin-1, as flake8 does",
+    ]
+    check = run("ssot", "check", "--no-cache", "pkg/app/latin.py", cwd=root)
+    assert check.stdout.splitlines() == [*expected, "Found 2 errors."]
+    flake8 = run("flake8", "--select", "SOT", "pkg/app/latin.py", cwd=root)
+    assert flake8.stdout.splitlines() == expected

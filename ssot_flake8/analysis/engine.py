@@ -17,7 +17,7 @@ from ssot_flake8.rules.files import unparsable
 from ssot_flake8.rules.imports import FALLBACK_CODES, IMPORT_CODES
 from ssot_flake8.source.fallback import import_statements
 from ssot_flake8.source.lines import source_lines
-from ssot_flake8.source.text import Finding, SourceError, decode, parse, without_cycle_collection
+from ssot_flake8.source.text import Finding, SourceError, decode_as_flake8, parse, without_cycle_collection
 
 
 @without_cycle_collection  # the tree is freed before the collector is back on
@@ -32,15 +32,16 @@ def check_source(
     if prefilter and not could_match(data, policy, path):
         return []
     try:
-        text = decode(data)
+        text, not_utf8 = decode_as_flake8(data)
     except SourceError as error:
         return [unparsable(error, path)]
+    first = [unparsable(not_utf8, path)] if not_utf8 else []
     try:
         tree = parse(text, path)
     except SourceError as error:  # the syntax error once, and the file's imports all the same
-        return sorted([unparsable(error, path), *check_imports_only(text, path, policy)])
+        return sorted([*first, unparsable(error, path), *check_imports_only(text, path, policy)])
     # Columns are counted on the decoded text that was parsed (no BOM, declared encoding).
-    return check_tree(tree, path, policy, source_lines(text), imports=imports)
+    return sorted([*first, *check_tree(tree, path, policy, source_lines(text), imports=imports)])
 
 
 def check_imports_only(text: str, path: str, policy: Policy) -> list[Finding]:

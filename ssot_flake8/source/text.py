@@ -60,6 +60,28 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def decode_as_flake8(data: bytes) -> tuple[str, SourceError | None]:
+    """`decode`, except that a file without a coding declaration that is not UTF-8 is read as
+    Latin-1, as flake8 reads it, so both front-ends see its imports; the error comes back too,
+    to be reported (Python itself refuses such a file)."""
+    try:
+        return decode(data), None
+    except SourceError as error:
+        if not str(error).startswith("not valid utf-8") or _declares_encoding(data):
+            raise
+        problem = SourceError(f"{error} and no coding declaration (Python refuses the file); "
+                              "its other findings read it as Latin-1, as flake8 does",
+                              error.line, error.col)
+        text = data.decode("latin-1")
+        return text, problem
+
+
+def _declares_encoding(data: bytes) -> bool:
+    head = data.split(b"\n", 2)[:2]
+    return data.startswith(b"\xef\xbb\xbf") or any(
+        re.match(rb"^[ \t\f]*#.*?coding[:=]", line) for line in head)
+
+
 def without_cycle_collection(function):
     """Run `function` with the cycle collector off. Parsing and checking a file build ~10^5
     acyclic nodes that reference counting frees; the collector scanning them while they are
