@@ -3,6 +3,7 @@ reports fixed ones, `--update-baseline` only shrinks; flake8 takes the same file
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -40,12 +41,15 @@ def test_baseline_file_is_readable_sorted_one_entry_per_line(recorded):
     keys = [(e["path"], e["code"], e["subject"], e["source"]) for e in found]
     assert keys == sorted(keys)
     assert {
-        "code": "SOT101", "count": 1, "path": AGENT, "source": SINGLETON_CALL,
+        "code": "SOT101", "count": 1, "lines": [15], "path": AGENT, "source": SINGLETON_CALL,
         "subject": "netra_backend.app.websocket_core.get_websocket_manager",
+        # keyed on the source text; `lines` and `before` (the line above) only tell equal
+        # findings apart
+        "before": [hashlib.sha1(b"async def start_run(self, ctx: UserExecutionContext, "
+                                b"prompt: str) -> Dict[str, Any]:").hexdigest()[:8]],
     } in found
-    entry_lines = [line for line in text.splitlines() if line.lstrip().startswith('{"code"')]
+    entry_lines = [line for line in text.splitlines() if '"code": ' in line]
     assert len(entry_lines) == len(found)
-    assert "line" not in found[0]  # keyed on the source text, never on the line number
 
 
 def test_check_with_a_fresh_baseline_passes(recorded):
@@ -84,6 +88,41 @@ def test_a_second_identical_finding_is_new(recorded):
     assert result.returncode == 1
     assert result.stdout.splitlines()[0].startswith(f"{AGENT}:{line}:15: SOT101 ")
     assert result.stdout.splitlines()[-1] == "Found 1 error."
+
+
+def test_a_copy_pasted_above_the_recorded_line_is_reported_where_it_was_pasted(recorded):
+    agent = recorded / AGENT
+    text = agent.read_text().replace(
+        "class AgentService:", f"def early():\n    {SINGLETON_CALL}\n\n\nclass AgentService:")
+    agent.write_text(text)  # the copy is line 12; the recorded call moved from 15 to 19
+    check = ssot("check", "--baseline", "ssot-baseline.json", "netra_backend", cwd=recorded)
+    flake8 = run("flake8", "--select", "SOT", "--ssot-baseline", "ssot-baseline.json",
+                 "netra_backend", cwd=recorded)
+    new = (f"{AGENT}:12:15: SOT101 get_websocket_manager is a banned singleton accessor: "
+           "construct WebSocketManager(user_context=...)")
+    assert (check.returncode, check.stdout) == (1, f"{new}\nFound 1 error.\n")
+    assert (flake8.returncode, flake8.stdout) == (1, f"{new}\n")
+
+
+def test_a_copy_pasted_on_the_next_line_is_the_new_one(recorded):
+    agent = recorded / AGENT
+    agent.write_text(agent.read_text().replace(
+        f"        {SINGLETON_CALL}\n", f"        {SINGLETON_CALL}\n        {SINGLETON_CALL}\n"))
+    check = ssot("check", "--baseline", "ssot-baseline.json", "netra_backend", cwd=recorded)
+    assert check.stdout.splitlines()[0].startswith(f"{AGENT}:16:19: SOT101 ")
+
+
+def test_a_baseline_without_lines_still_reads_and_reports_the_last_copy(recorded):
+    path = recorded / "ssot-baseline.json"
+    data = json.loads(path.read_text())
+    for entry in data["findings"]:
+        del entry["lines"], entry["before"]
+    path.write_text(json.dumps(data))
+    agent = recorded / AGENT
+    agent.write_text(agent.read_text().replace(
+        "class AgentService:", f"def early():\n    {SINGLETON_CALL}\n\n\nclass AgentService:"))
+    check = ssot("check", "--baseline", "ssot-baseline.json", "netra_backend", cwd=recorded)
+    assert check.stdout.splitlines()[0].startswith(f"{AGENT}:19:19: SOT101 ")
 
 
 def test_a_fixed_finding_is_reported_and_update_shrinks_the_file(recorded):
