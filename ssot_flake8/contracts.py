@@ -38,6 +38,7 @@ from ssot_flake8.policy.model import (
     module_path,
 )
 from ssot_flake8.rules import rule
+from ssot_flake8.services.baseline import Baseline, BaselineError
 from ssot_flake8.services.cache import Cache, fingerprint
 from ssot_flake8.services.runner import check_files
 
@@ -62,6 +63,7 @@ class SsotContract(Contract):
     ignore_imports = fields.SetField(subfield=fields.ImportExpressionField(), required=False)
     unmatched_ignore_imports_alerting = fields.EnumField(AlertLevel, default=AlertLevel.ERROR)
     broken_contract_guidance = fields.TextField(required=False)
+    baseline = fields.StringField(required=False)  # accepted findings, written by `ssot baseline`
 
     def policy(self) -> Policy:
         options = {"id": self.name, "name": self.name, "type": "ssot"}
@@ -70,16 +72,21 @@ class SsotContract(Contract):
         session = dict(self.session_options)
         session["contract_types"] = [f"ssot: {CONTRACT_CLASS}"]
         search_dirs = [Path(entry or ".") for entry in sys.path]
-        return build_policy(Path("import-linter configuration"), session, [options], search_dirs)
+        policy = build_policy(Path("import-linter configuration"), session, [options], search_dirs)
+        config = _config_argument()
+        if policy.baseline is not None and config is not None:  # relative to the config file
+            policy.baseline = (config.parent / str(options["baseline"]).strip()).resolve()
+        return policy
 
     def check(self, graph, verbose: bool) -> ContractCheck:
         try:
             policy = self.policy()
             expand_policy(policy)
-        except PolicyError as error:
+            baseline = Baseline.load(policy.baseline) if policy.baseline else None
+        except (PolicyError, BaselineError) as error:
             return ContractCheck(kept=False, metadata={"error": str(error), "findings": []})
         with settings.TIMER as timer:
-            findings, checked = self.run_engine(policy, graph, verbose)
+            findings, checked = self.run_engine(policy, graph, verbose, baseline)
         duration = format_duration(timer.duration_in_ms)
         output.verbose_print(verbose, f"Ran the SSOT rules over {checked} modules in {duration}.")
         warnings = self.unmatched_ignores(policy) + sibling_warnings()
@@ -95,9 +102,11 @@ class SsotContract(Contract):
             metadata={"findings": findings},
         )
 
-    def run_engine(self, policy: Policy, graph, verbose: bool) -> tuple[list, int]:
-        """The runner `ssot check` uses: its pre-filter, `# noqa`, worker processes, and a cache
-        in import-linter's cache directory (off with `--no-cache`, moved with `--cache-dir`)."""
+    def run_engine(self, policy: Policy, graph, verbose: bool,
+                   baseline: Baseline | None = None) -> tuple[list, int]:
+        """The runner `ssot check` uses: its pre-filter, `# noqa`, worker processes, a cache in
+        import-linter's cache directory (off with `--no-cache`, moved with `--cache-dir`) and the
+        policy's baseline (findings recorded there keep the contract)."""
         modules: dict[str, str] = {}  # file -> module
         root = policy.source_roots[0]
         for module in sorted(graph.modules):
@@ -110,6 +119,8 @@ class SsotContract(Contract):
         reported = check_files(list(modules), policy, cache)
         if cache is not None:
             cache.save()
+        if baseline is not None:
+            reported = baseline.new_findings(reported)
         return [(modules[r.finding.path], r.finding) for r in reported], len(modules)
 
     def unmatched_ignores(self, policy: Policy) -> list[str]:

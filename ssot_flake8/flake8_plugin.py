@@ -8,7 +8,8 @@ never stops flake8 either: its problems go to stderr once, every checked file ge
 at its first line (what an editor shows), and the other plugins' findings are reported as usual.
 
 `--ssot-baseline FILE` (or `ssot-baseline =`) takes the baseline that `ssot baseline` writes: the
-findings recorded there are not reported, exactly as `ssot check --baseline FILE` does.
+findings recorded there are not reported, exactly as `ssot check --baseline FILE` does. Without
+it, the ssot contract's `baseline =` is used, as every front-end does.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class SsotChecker:
                 expand_policy(cls.policy)
             if options.ssot_baseline:
                 cls.baseline = _load_baseline(_beside_config(options, "ssot_baseline"))
+            elif cls.policy is not None and cls.policy.baseline is not None:
+                cls.baseline = _load_baseline(str(cls.policy.baseline))
         except PolicyError as error:
             problems = str(error).splitlines()
             sys.stderr.writelines(f"ssot-flake8: error: {line}\n" for line in problems)

@@ -11,6 +11,7 @@ from pathlib import Path
 from ssot_flake8.policy.model import Policy
 from ssot_flake8.rules import RULES
 from ssot_flake8.services.baseline import Baseline, BaselineError
+from ssot_flake8.services import ratchet
 from ssot_flake8.services.cache import Cache
 from ssot_flake8.services.options import UsageError, add_config_option, configured_excludes, policy_for
 from ssot_flake8.services.output import FORMATS, render, use_colour
@@ -28,7 +29,10 @@ def add_parser(verbs) -> None:
     check.add_argument("--statistics", action="store_true",
                        help="print the number of findings per code instead of the findings")
     check.add_argument("--baseline", metavar="FILE",
-                       help="fail only on findings not recorded in this baseline file")
+                       help="fail only on findings not recorded in this baseline file (default: "
+                       "the ssot contract's `baseline =`)")
+    check.add_argument("--no-baseline", action="store_true",
+                       help="report every finding, the ones the policy's baseline records too")
     check.add_argument("--update-baseline", action="store_true",
                        help="remove the baseline's fixed entries (never adds any)")
     check.add_argument("--changed-since", "--diff", dest="diff", metavar="REV",
@@ -46,8 +50,12 @@ def add_parser(verbs) -> None:
 
     baseline = verbs.add_parser("baseline", help="record today's findings in a baseline file")
     _common_options(baseline)
-    baseline.add_argument("--baseline", metavar="FILE", required=True,
-                          help="the baseline file to write (entries of files not checked are kept)")
+    baseline.add_argument("--baseline", metavar="FILE",
+                          help="the baseline file to write (entries of files not checked are kept; "
+                          "default: the ssot contract's `baseline =`)")
+    baseline.add_argument("--no-write-config", action="store_true",
+                          help="only write the findings file: leave the import-linter "
+                          "configuration as it is (no `ignore_imports`, no `baseline =`)")
     baseline.set_defaults(handler=run_baseline)
 
 
@@ -74,13 +82,14 @@ def _positive(value: str) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
 
-    if args.update_baseline and not args.baseline:
-        raise UsageError("--update-baseline needs --baseline FILE")
     selected = selection(args.select, args.extend_select, args.ignore)
     started = time.perf_counter()
     policy = _policy(args)
+    path = None if args.no_baseline else args.baseline or policy.baseline
+    if args.update_baseline and not path:
+        raise UsageError("--update-baseline needs --baseline FILE (or `baseline =` in the ssot contract)")
     try:
-        baseline = Baseline.load(args.baseline) if args.baseline else None
+        baseline = Baseline.load(path) if path else None
         files = _files(args, policy)
         reported = [item for item in _check(files, policy, args) if selected(item.finding.code)]
         if baseline is not None:
@@ -121,8 +130,14 @@ def selection(select: str | None, extend: str | None, ignore: str | None):
 def run_baseline(args: argparse.Namespace) -> int:
 
     policy = _policy(args)
+    if not (args.baseline or policy.baseline):
+        raise UsageError("baseline: give --baseline FILE, or name it in the ssot contract "
+                         "(`baseline = ssot-baseline.json`)")
+    path = Path(args.baseline or policy.baseline)
+    if not args.no_write_config:
+        _record_contracts(policy, path)
+        policy = policy_for(args)  # the new `ignore_imports` silence those SOT005 findings
     try:
-        path = Path(args.baseline)
         baseline = Baseline.load(path) if path.exists() else Baseline(path)
         files = _files(args, policy)
         reported = _check(files, policy, args)
@@ -132,11 +147,47 @@ def run_baseline(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     entries = sum(1 for _ in baseline.counts)
     print(f"Recorded {len(reported)} finding{'s' * (len(reported) != 1)} of {len(files)} files "
-          f"in {args.baseline} ({entries} entries in all).")
+          f"in {_shown(path)} ({entries} entries in all).")
     return 0
 
 
 # -- steps -------------------------------------------------------------------------------------
+
+
+def _record_contracts(policy: Policy, baseline: Path) -> None:
+    """The config side of the ratchet: today's broken imports in each boundary contract's
+    `ignore_imports`, and the findings file named in the ssot contracts (`baseline =`), so that
+    every front-end, `lint-imports` included, is green today and fails on the next new break."""
+    edits = {}
+    if ratchet.has_boundary_contracts(policy):
+        try:
+            breaks = ratchet.contract_breaks(policy, ratchet.build_graph(policy))
+        except ratchet.RatchetError as error:
+            print(f"ssot baseline: warning: boundary contracts left as they are: {error}",
+                  file=sys.stderr)
+            breaks = []
+        for item in breaks:
+            if item.changed:
+                print(f"{item.id}: ignore_imports: {len(item.added)} broken import(s) recorded, "
+                      f"{len(item.dropped)} fixed one(s) removed ({len(item.entries)} listed)")
+        edits.update(ratchet.breaks_edits(breaks))
+    name = os.path.relpath(baseline.resolve(), policy.config_path.parent).replace(os.sep, "/")
+    for contract in ratchet.ssot_contracts(policy):
+        if not contract.get("baseline"):
+            edits.setdefault(str(contract["id"]), []).append(ratchet.Edit("baseline", name))
+            print(f"{contract['id']}: baseline = {name}")
+    try:
+        ratchet.edit_config(policy.config_path, edits)
+    except OSError as error:
+        raise UsageError(f"{_shown(policy.config_path)}: cannot write: {error.strerror}") from None
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _policy(args: argparse.Namespace) -> Policy:

@@ -32,7 +32,9 @@ LIST_FIELDS = (
     "exempt_modules",
     "ignore_imports",
 )
-STRING_FIELDS = ("type_checking_imports", "unmatched_ignore_imports_alerting", "broken_contract_guidance")
+STRING_FIELDS = (
+    "type_checking_imports", "unmatched_ignore_imports_alerting", "broken_contract_guidance", "baseline",
+)
 ALERT_LEVELS = ("error", "warn", "none")
 COMMON_FIELDS = ("id", "name", "type")
 BANNED_KINDS = ("singleton", "factory")
@@ -97,6 +99,8 @@ class Policy:
     contracts: tuple[dict, ...] = ()
     boundaries: Boundaries = field(default_factory=Boundaries)  # the editor mirror's contracts
     import_ignores: tuple[tuple[str, str], ...] = ()  # ignore_imports of the ssot contracts
+    # `baseline =` of the ssot contracts: the accepted findings every front-end leaves out.
+    baseline: Path | None = None
     used_ignores: set = field(default_factory=set, repr=False, compare=False)
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
 

@@ -72,6 +72,7 @@ class ContractParser:
                 self.policy.exempt_patterns += (entry,)
         self.attempt(self.parse_type_checking)
         self.attempt(self.parse_ignores)
+        self.attempt(self.parse_baseline)
         self.policy.contract_names += (self.options.get("name", self.contract),)
         return self.problems
 
@@ -197,6 +198,17 @@ class ContractParser:
             raise self.error(
                 "unmatched_ignore_imports_alerting", f"{alerting!r}: expected error, warn or none"
             )
+
+    def parse_baseline(self) -> None:
+        """`baseline = FILE`, relative to the config file: one per policy."""
+        value = str(self.options.get("baseline", "")).strip()
+        if not value:
+            return
+        path = (self.path.parent / value).resolve()
+        if self.policy.baseline is not None and self.policy.baseline != path:
+            raise self.error("baseline", f"{value}: another ssot contract names another baseline "
+                             f"({self.policy.baseline.name}); give all of them the same file")
+        self.policy.baseline = path
 
     def module_exists(self, module: str) -> bool:
         return any(module_path(root, module) for root in self.policy.source_roots)
