@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ssot_flake8.policy.model import Policy
 from ssot_flake8.rules import RULES
-from ssot_flake8.services.baseline import Baseline, BaselineError
 from ssot_flake8.services import ratchet
+from ssot_flake8.services.baseline import Baseline, BaselineError
 from ssot_flake8.services.cache import Cache
 from ssot_flake8.services.options import UsageError, add_config_option, configured_excludes, policy_for
 from ssot_flake8.services.output import FORMATS, render, use_colour
