@@ -64,7 +64,8 @@ def contract_breaks(policy: Policy, graph) -> list[ContractBreaks]:
 
     configure()  # the contracts time their steps with import-linter's settings
     classes = _contract_classes(policy.session)
-    session = {k: v for k, v in policy.session.items() if k != "root_package"}
+    session = {k: str(v) if isinstance(v, bool) else v
+               for k, v in policy.session.items() if k != "root_package"}
     session["root_packages"] = list(policy.root_packages)  # as import-linter normalizes it
     results = []
     for options in policy.contracts:
@@ -84,7 +85,9 @@ def _breaks_of(contract_class, options: dict, session: dict, graph) -> ContractB
         (result.kept if matched else result.dropped).append(entry)
         for importer, imported in matched:
             working.remove_import(importer=importer, imported=imported)
-    clean = {k: v for k, v in options.items() if k not in ("id", "ignore_imports")}
+    # Booleans as text, as import-linter's TOML reader gives them to its contracts.
+    clean = {k: str(v) if isinstance(v, bool) else v
+             for k, v in options.items() if k not in ("id", "ignore_imports")}
     clean["unmatched_ignore_imports_alerting"] = "none"
     for _ in range(MAX_ROUNDS):
         contract = _contract(contract_class, result.name, session, clean)
@@ -289,5 +292,19 @@ def _edit_toml(text: str, edits: dict[str, list[Edit]]) -> str:
                     value = tomlkit.array()
                     value.extend(edit.value)
                     value.multiline(True)
-                table[edit.option] = value
+                _set_before_trailing(table, edit.option, value)
     return tomlkit.dumps(document)
+
+
+def _set_before_trailing(table, key: str, value) -> None:
+    """Set a key; a new one goes after the table's last key, before the blank lines and comments
+    that tomlkit keeps at its end (they introduce the next table)."""
+    if key in table:
+        table[key] = value
+        return
+    body = table.value.body
+    trailing = []
+    while body and body[-1][0] is None:
+        trailing.insert(0, body.pop())
+    table[key] = value
+    body.extend(trailing)
