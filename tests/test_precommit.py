@@ -393,3 +393,32 @@ def test_the_config_ssot_init_writes_runs_these_hooks(make_project, hooks_repo):
     for hook_id in enabled:
         name = re.escape(manifest[hook_id]["name"])
         assert re.search(rf"^{name}\.+(Passed|Failed)$", output, re.MULTILINE), output
+
+
+def test_day_one_on_the_legacy_tree_green_after_the_baseline_red_on_a_new_break(make_project):
+    """The README's day-one path: the checking hooks fail on the legacy tree; after one
+    `ssot baseline` (committed) they pass; a commit adding a new violation fails every one."""
+    project = make_project(LEGACY, list(CHECKING_HOOKS))
+    assert project.pre_commit("run", "--all-files").returncode == 1
+    adopted = run("ssot", "baseline", "--baseline", "ssot-baseline.json", cwd=project.path,
+                  env=project.env)
+    assert adopted.returncode == 0, adopted.stderr
+    project.commit_all("ssot: baseline of today's drift")
+    green = project.pre_commit("run", "--all-files")
+    assert green.returncode == 0, green.stdout + green.stderr
+    assert len(re.findall(r"\.{3,}Passed$", green.stdout, re.MULTILINE)) == 3, green.stdout
+
+    new = project.path / "netra_backend/app/services/new_service.py"
+    new.write_text("from netra_backend.app.websocket_core.websocket_manager import get_websocket_manager\n"
+                   "manager = get_websocket_manager()\n")
+    project.git("add", "--all")
+    red = project.pre_commit("run")
+    output = red.stdout + red.stderr
+    assert red.returncode == 1, output
+    for hook in CHECKING_HOOKS:
+        assert f"- hook id: {hook}\n- exit code: 1" in output
+    assert findings(output) == sorted([
+        f"netra_backend/app/services/new_service.py:2:11: {SINGLETON}",
+        f"netra_backend/app/services/new_service.py:2:11: {SINGLETON}",
+        f"-   l.2: {SINGLETON}",
+    ])
