@@ -1,13 +1,17 @@
 """An independent count of two audit categories on a netra-apex snapshot, to check `ssot check`.
 
-It shares no code with the engine: plain `ast`, no index, no aliases followed. It counts
-  - deprecated imports: `import X` / `from X import ...` statements whose module is one of the
-    flagship policy's deprecated modules or below one (SOT002 reports one per statement);
-  - singleton calls: calls `get_websocket_manager(...)` / `get_manager(...)` through a name bound
-    by `from <websocket_core module> import get_websocket_manager` in the same file (SOT101).
+It shares no code with the engine: plain `ast` and configparser, no index, no aliases or
+re-exports followed. It finds
+  - deprecated imports: `import X` / `from X import ...` statements (absolute) whose module is one
+    of the policy's `deprecated_modules` or below one. `ssot check` must report SOT001, SOT002 or
+    SOT003 within the lines of each (it reports more: relative imports, and the old names of
+    other modules);
+  - singleton calls: `name(...)` where `name` is bound in the same file by
+    `from M import N [as name]` and `M.N` is a `banned_calls` entry of kind singleton. `ssot check`
+    must report SOT101 at each (it reports more: calls through re-exports, aliases, attributes).
 Files that do not parse under this Python are skipped and counted.
 
-    python scripts/count_real.py SNAPSHOT/netra_backend POLICY
+    python scripts/count_real.py SNAPSHOT_ROOT POLICY      # SNAPSHOT_ROOT holds netra_backend/
 """
 
 from __future__ import annotations
@@ -18,50 +22,71 @@ import json
 import sys
 from pathlib import Path
 
-GETTERS = {"get_websocket_manager", "get_manager"}
-CORE = "netra_backend.app.websocket_core"
+CONTRACT = "importlinter:contract:websocket-manager-ssot"
 
 
-def deprecated_modules(policy: Path) -> list[str]:
+def policy_lists(policy: Path) -> tuple[list[str], set[str]]:
+    """(deprecated module prefixes, qualified names of the banned singletons)."""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(policy)
-    lines = parser["importlinter:contract:websocket-manager-ssot"]["deprecated_modules"].split("\n")
-    return [line.split("->")[0].strip() for line in lines if line.strip()]
+    section = parser[CONTRACT]
+    lines = [line.strip() for line in section["deprecated_modules"].splitlines() if line.strip()]
+    deprecated = [line.split("->")[0].strip() for line in lines]
+    singletons = set()
+    for line in section["banned_calls"].splitlines():
+        target, _, rest = line.partition(":")
+        if rest.strip().startswith("singleton"):
+            singletons.add(target.strip())
+    return deprecated, singletons
 
 
 def under(module: str, prefixes: list[str]) -> bool:
     return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
-def count_file(tree: ast.AST, deprecated: list[str]) -> tuple[int, int]:
-    imports = calls = 0
-    getters: set[str] = set()
+def scan_file(tree: ast.AST, deprecated: list[str], singletons: set[str]):
+    """([(first line, last line)] of deprecated imports, [line] of singleton calls)."""
+    spans, getters = [], set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            imports += any(under(alias.name, deprecated) for alias in node.names)
+            if any(under(alias.name, deprecated) for alias in node.names):
+                spans.append((node.lineno, node.end_lineno))
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            imports += under(node.module, deprecated)
-            if node.module.startswith(CORE):
-                getters |= {a.asname or a.name for a in node.names if a.name in GETTERS}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in getters:
-            calls += 1
-    return imports, calls
+            if under(node.module, deprecated):
+                spans.append((node.lineno, node.end_lineno))
+            getters |= {a.asname or a.name for a in node.names if f"{node.module}.{a.name}" in singletons}
+    calls = [node.lineno for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in getters]
+    return spans, calls
+
+
+def scan(root: Path, policy: Path) -> dict:
+    """{"deprecated_imports": {path: spans}, "singleton_calls": {path: lines}, "unparsable": n};
+    paths relative to root, with forward slashes."""
+    deprecated, singletons = policy_lists(policy)
+    found = {"deprecated_imports": {}, "singleton_calls": {}, "unparsable": 0}
+    for path in sorted((root / "netra_backend").rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError, OSError):
+            found["unparsable"] += 1
+            continue
+        spans, calls = scan_file(tree, deprecated, singletons)
+        name = path.relative_to(root).as_posix()
+        if spans:
+            found["deprecated_imports"][name] = spans
+        if calls:
+            found["singleton_calls"][name] = calls
+    return found
 
 
 def main(root: str, policy: str) -> None:
-    deprecated = deprecated_modules(Path(policy))
-    totals = {"deprecated_imports": 0, "singleton_calls": 0, "unparsable": 0}
-    for path in sorted(Path(root).rglob("*.py")):
-        try:
-            tree = ast.parse(path.read_bytes())
-        except (SyntaxError, ValueError):
-            totals["unparsable"] += 1
-            continue
-        imports, calls = count_file(tree, deprecated)
-        totals["deprecated_imports"] += imports
-        totals["singleton_calls"] += calls
-    print(json.dumps(totals))
+    found = scan(Path(root), Path(policy))
+    print(json.dumps({
+        "deprecated_imports": sum(map(len, found["deprecated_imports"].values())),
+        "singleton_calls": sum(map(len, found["singleton_calls"].values())),
+        "unparsable": found["unparsable"],
+    }))
 
 
 if __name__ == "__main__":
