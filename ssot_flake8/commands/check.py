@@ -13,7 +13,13 @@ from ssot_flake8.rules import RULES
 from ssot_flake8.services import ratchet
 from ssot_flake8.services.baseline import Baseline, BaselineError
 from ssot_flake8.services.cache import Cache
-from ssot_flake8.services.options import UsageError, add_config_option, configured_excludes, policy_for
+from ssot_flake8.services.options import (
+    UsageError,
+    add_config_option,
+    configured_excludes,
+    policy_for,
+    shown,
+)
 from ssot_flake8.services.output import FORMATS, render, use_colour
 from ssot_flake8.services.runner import InputError, Reported, changed_since, check_files, discover
 from ssot_flake8.support.progress import Progress
@@ -135,8 +141,8 @@ def run_baseline(args: argparse.Namespace) -> int:
                          "(`baseline = ssot-baseline.json`)")
     path = Path(args.baseline or policy.baseline)
     if not args.no_write_config:
-        _record_contracts(policy, path)
-        policy = policy_for(args)  # the new `ignore_imports` silence those SOT005 findings
+        if _record_contracts(policy, path):
+            policy = policy_for(args)  # the new `ignore_imports` silence those SOT005 findings
     try:
         baseline = Baseline.load(path) if path.exists() else Baseline(path)
         files = _files(args, policy)
@@ -147,14 +153,14 @@ def run_baseline(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     entries = sum(1 for _ in baseline.counts)
     print(f"Recorded {len(reported)} finding{'s' * (len(reported) != 1)} of {len(files)} files "
-          f"in {_shown(path)} ({entries} entries in all).")
+          f"in {shown(path)} ({entries} entries in all).")
     return 0
 
 
 # -- steps -------------------------------------------------------------------------------------
 
 
-def _record_contracts(policy: Policy, baseline: Path) -> None:
+def _record_contracts(policy: Policy, baseline: Path) -> bool:
     """The config side of the ratchet: today's broken imports in each boundary contract's
     `ignore_imports`, and the findings file named in the ssot contracts (`baseline =`), so that
     every front-end, `lint-imports` included, is green today and fails on the next new break."""
@@ -177,17 +183,9 @@ def _record_contracts(policy: Policy, baseline: Path) -> None:
             edits.setdefault(str(contract["id"]), []).append(ratchet.Edit("baseline", name))
             print(f"{contract['id']}: baseline = {name}")
     try:
-        ratchet.edit_config(policy.config_path, edits)
+        return ratchet.edit_config(policy.config_path, edits)
     except OSError as error:
-        raise UsageError(f"{_shown(policy.config_path)}: cannot write: {error.strerror}") from None
-
-
-def _shown(path: Path) -> str:
-    """A path as the user would type it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        raise UsageError(f"{shown(policy.config_path)}: cannot write: {error.strerror}") from None
 
 
 def _policy(args: argparse.Namespace) -> Policy:

@@ -212,7 +212,7 @@ def build_policy(
         problems += [(line, None) for line in str(error).splitlines()]
     # A config with only import-linter's own contracts still gets the editor mirror (SOT005).
     boundaries = bool(policy.boundaries.contracts) or bool(problems)
-    aliases = _ssot_aliases(path, session, required=not boundaries)
+    aliases = ssot_aliases(path, session, required=not boundaries)
     problems += [(detail, None) for detail in _contract_types(session, contracts, aliases)]
     ssot_contracts = [c for c in contracts if c.get("type") in aliases]
     if not ssot_contracts and not boundaries and not problems:
@@ -257,7 +257,8 @@ def _root_packages(path: Path, session: dict) -> tuple[str, ...]:
     return tuple(as_list(roots))
 
 
-def _ssot_aliases(path: Path, session: dict, required: bool = True) -> set[str]:
+def ssot_aliases(path: Path, session: dict, required: bool = True) -> set[str]:
+    """The contract types the config registers for our SsotContract."""
     aliases = set()
     for entry in as_list(session.get("contract_types", [])):
         alias, sep, target = entry.partition(":")

@@ -71,8 +71,11 @@ def configured_excludes(config: Path) -> list[str]:
 
 
 def shown(path: Path) -> Path:
-    """A path relative to the working directory when it lies below it (for messages)."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
+    """A path relative to the working directory when it lies below it (for messages); compared
+    as given, then resolved, so a working directory reached through a symlink still matches."""
+    for target, base in ((path, Path.cwd()), (path.resolve(), Path.cwd().resolve())):
+        try:
+            return target.relative_to(base)
+        except ValueError:
+            continue
+    return path

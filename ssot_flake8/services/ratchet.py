@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ssot_flake8.policy.config import ssot_aliases
 from ssot_flake8.policy.model import Policy, as_list
 
 MAX_ROUNDS = 100  # each round ignores at least one more import, or stops
@@ -32,7 +33,6 @@ BUILT_IN_TYPES = {
     "protected": "importlinter.contracts.protected.ProtectedContract",
     "acyclic_siblings": "importlinter.contracts.acyclic_siblings.AcyclicSiblingsContract",
 }
-SKIPPED_TYPES = ("ssot",)  # its drift is in the findings baseline, not in ignore_imports
 
 
 class RatchetError(Exception):
@@ -70,7 +70,7 @@ def contract_breaks(policy: Policy, graph) -> list[ContractBreaks]:
     results = []
     for options in policy.contracts:
         kind = str(options.get("type", ""))
-        if kind in SKIPPED_TYPES or _alias_of_ssot(kind, policy.session) or kind not in classes:
+        if kind in _ssot_types(policy) or kind not in classes:  # ssot drift: the findings file
             continue
         results.append(_breaks_of(classes[kind], options, session, graph))
     return results
@@ -176,12 +176,8 @@ def _contract_classes(session: dict) -> dict[str, type]:
     return classes
 
 
-def _alias_of_ssot(kind: str, session: dict) -> bool:
-    for entry in as_list(session.get("contract_types", [])):
-        alias, _, target = (part.strip() for part in entry.partition(":"))
-        if alias == kind and target.endswith(".SsotContract"):
-            return True
-    return False
+def _ssot_types(policy: Policy) -> set[str]:
+    return ssot_aliases(policy.config_path, policy.session, required=False)
 
 
 def build_graph(policy: Policy):
@@ -210,9 +206,8 @@ def _flag(session: dict, name: str) -> bool:
 
 
 def has_boundary_contracts(policy: Policy) -> bool:
-    return any(str(c.get("type", "")) not in SKIPPED_TYPES
-               and not _alias_of_ssot(str(c.get("type", "")), policy.session)
-               for c in policy.contracts)
+    ssot = _ssot_types(policy)
+    return any(str(c.get("type", "")) not in ssot for c in policy.contracts)
 
 # -- writing the lists back, keeping the rest of the file -------------------------------------
 
@@ -227,8 +222,8 @@ def breaks_edits(breaks: list[ContractBreaks]) -> dict[str, list[Edit]]:
 
 
 def ssot_contracts(policy: Policy) -> list[dict]:
-    return [c for c in policy.contracts if str(c.get("type", "")) in SKIPPED_TYPES
-            or _alias_of_ssot(str(c.get("type", "")), policy.session)]
+    ssot = _ssot_types(policy)
+    return [c for c in policy.contracts if str(c.get("type", "")) in ssot]
 
 
 @dataclass(frozen=True)
@@ -238,18 +233,19 @@ class Edit:
     only_if_absent: bool = False
 
 
-def edit_config(config: Path, edits: dict[str, list[Edit]]) -> None:
+def edit_config(config: Path, edits: dict[str, list[Edit]]) -> bool:
     """Apply option edits to contracts (by id) of an import-linter config file: INI through
     configupdater, pyproject.toml through tomlkit, so comments and layout are kept; atomic, and
-    the file is not rewritten when nothing changes."""
+    the file is not rewritten when nothing changes. Returns whether it was."""
     from ssot_flake8.support.atomic_write import write_atomic
 
     if not edits:
-        return
+        return False
     text = config.read_text(encoding="utf-8")
     updated = (_edit_toml if config.suffix == ".toml" else _edit_ini)(text, edits)
     if updated != text:
         write_atomic(config, updated)
+    return updated != text
 
 
 def _edit_ini(text: str, edits: dict[str, list[Edit]]) -> str:
