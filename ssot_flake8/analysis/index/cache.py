@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ssot_flake8.analysis.index.record import FORMAT
+from ssot_flake8.support.atomic_write import make_temp
 
 
 @dataclass
@@ -66,15 +66,15 @@ def _valid_expansions(expansions: object) -> bool:
 
 
 def _write_cache(path: Path, content: dict) -> None:
-    """Atomically (temp file + os.replace; the index sits below atomic_write in the package's
-    layers, so it does the same in four lines); a cache that cannot be written only costs the
-    next run its speed. The directory ignores itself for git, as `ssot check`'s cache does."""
+    """Atomically (temp file + os.replace, the temp named by support.atomic_write, which also
+    removes a killed writer's leftovers); a cache that cannot be written only costs the next run
+    its speed. The directory ignores itself for git, as `ssot check`'s cache does."""
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         ignore = path.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# created by ssot\n*\n")
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
+        handle, temporary = make_temp(path.parent, path.name)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(json.dumps(content, separators=(",", ":")))  # the C encoder
