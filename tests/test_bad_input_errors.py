@@ -65,13 +65,19 @@ def test_a_wrong_shape_of_tool_importlinter_is_one_line(mini_project, toml, mess
 
 
 def _damage(cache_dir, change):
+    """Edit each cache file's body behind the tool's back (its header line keeps the old seal)."""
     for path in cache_dir.glob("*.json"):
-        data = json.loads(path.read_text())
+        header, body = path.read_text().split("\n", 1)
+        data = json.loads(body)
+        if path.name.startswith("check-"):
+            data = {"files": data}
         change(path.name, data)
-        path.write_text(json.dumps(data))
+        body = json.dumps(data["files"] if path.name.startswith("check-") else data)
+        path.write_text(header + "\n" + body)
 
 
-@pytest.mark.parametrize("damage", ["short rows", "wrong types", "asked shape", "index shape"])
+@pytest.mark.parametrize("damage", ["short rows", "wrong types", "asked shape", "index shape",
+                                    "torn"])
 def test_a_damaged_cache_is_dropped_and_rebuilt(mini_project, damage):
     root = mini_project.root
     mini_project("pkg/app/good.py", GOOD)
@@ -92,7 +98,11 @@ def test_a_damaged_cache_is_dropped_and_rebuilt(mini_project, damage):
             data["files"] = {key: 7 for key in data["files"]}
             data["expansions"] = {"k": [[1, 2]]}
 
-    _damage(root / ".ssot_cache", change)
+    if damage == "torn":  # a write cut short: half of each file
+        for path in (root / ".ssot_cache").glob("*.json"):
+            path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+    else:
+        _damage(root / ".ssot_cache", change)
     for _ in range(2):  # the damaged cache is rebuilt, and the rebuilt one reads back
         again = run("ssot", "check", "pkg", cwd=root)
         assert (again.returncode, again.stdout, again.stderr) == (1, first.stdout, "")

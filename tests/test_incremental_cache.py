@@ -159,3 +159,20 @@ def test_a_new_module_rechecks_the_tree(mini_project):
     assert _rechecked(root, after) == sorted(FILES)
     assert "pkg.app.later" not in after
     assert _without_tripwires(root, after) == _cold(root)
+
+
+def test_a_run_over_some_files_leaves_the_others_to_be_asked_again(mini_project):
+    """A run over one file keeps the other files' entries without asking their questions; the
+    next whole run must still ask them, not take the new index as one they were answered by."""
+    root = _tree(mini_project)
+    warm = ssot_check(root)
+    _edit(root, PROVIDER, "def helper():", "def helper2():")
+    _edit(root, BYSTANDER, "user_context=None", "user_context=None, ")  # so this run writes
+    result = run("ssot", "check", BYSTANDER, cwd=root)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert IMPORTER not in result.stdout
+    _arm_tripwires(root)
+    after = ssot_check(root)
+    assert _rechecked(root, after) == [BYSTANDER, IMPORTER, PROVIDER, STARRER]
+    assert f"{IMPORTER}:2:30: SOT004" in after and f"{IMPORTER}:2:30: SOT004" not in warm
+    assert _without_tripwires(root, after) == _cold(root)

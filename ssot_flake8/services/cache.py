@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import time
 from dataclasses import dataclass
@@ -24,9 +23,10 @@ from ssot_flake8 import __version__
 from ssot_flake8.policy.model import Policy
 from ssot_flake8.source.text import Finding
 from ssot_flake8.support.atomic_write import write_atomic
+from ssot_flake8.support.sealed import header_of, seal, unseal
 
 CACHE_DIR = ".ssot_cache"
-CACHE_FILE = "check-v2.json"
+CACHE_FILE = "check-v3.json"
 RACY_NS = 2_000_000_000  # trust a stat only if the file is this much older than the last write
 
 FindingRow = tuple  # (line, col, code, message, subject, target, source line)
@@ -64,6 +64,8 @@ class Cache:
         self.fingerprint = fingerprint
         self.entries: dict[str, Entry] = {}
         self._answered: dict[str, bool] = {}  # key -> the loaded entry's answers still hold
+        self._all_answered = False  # the index is the one every loaded entry was answered by
+        self._stored: set[str] = set()  # keys stored by this run (answered under this index)
         self.written_ns = 0
         self.changed = False
 
@@ -75,21 +77,31 @@ class Cache:
         return cache
 
     def load(self) -> None:
+        """A sealed file (support/sealed.py) whose body is used as written: checking the shape
+        of every entry would cost more than the warm run's other work."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("fingerprint") != self.fingerprint:
+            sealed = header_of(self.path.read_bytes())
+            if sealed is None or sealed[0].get("fingerprint") != self.fingerprint:
+                self.changed = sealed is None  # damaged: rewritten by this run
                 return
-            self.written_ns = int(data["written_ns"])
-            entries = {}
-            for key, (stat, digest, rows, asked, answers) in data["files"].items():
-                if not _valid(stat, digest, rows, asked, answers):
-                    raise ValueError(f"damaged cache entry for {key}")
-                entries[key] = Entry(tuple(stat), digest, tuple(tuple(row) for row in rows),
-                                     tuple(tuple(q) for q in asked), answers)
-            self.entries = entries
+            header, body = sealed
+            files = unseal(header, body)
+            if not isinstance(files, dict):
+                raise ValueError("damaged cache")
+            self.written_ns = int(header["written_ns"])
+            # Rows and questions stay the JSON lists they were read as (Entry.findings_for and
+            # ModuleIndex.answers take either); only the stat is compared, as a tuple.
+            self.entries = {key: Entry(tuple(stat), digest, rows, asked, answers)
+                            for key, (stat, digest, rows, asked, answers) in files.items()}
+            # Every entry was answered under the index the file was written with: while the
+            # index is the same, no entry's questions need asking again.
+            self._all_answered = bool(header.get("index")) and header["index"] == self._index_digest()
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.entries = {}  # missing or damaged: start over, it is only a cache
             self.changed = True  # and the damaged file is rewritten by this run
+
+    def _index_digest(self) -> str:
+        return self.index.digest if self.index is not None else ""
 
     def lookup(self, key: str, stat: tuple[int, int]) -> Entry | None:
         entry = self.entries.get(key)
@@ -105,7 +117,7 @@ class Cache:
     def still_answered(self, key: str, entry: Entry) -> bool:
         """The answers to the questions the file asked are the ones its findings were made with
         (asked once per loaded entry: `known_hash` and `lookup` both ask)."""
-        if not entry.asked or self.index is None:
+        if not entry.asked or self.index is None or self._all_answered:
             return True
         if key not in self._answered:
             self._answered[key] = self.index.answers(entry.asked) == entry.answers
@@ -120,6 +132,7 @@ class Cache:
             self.entries[key] = entry
             self._answered.pop(key, None)
             self.changed = True
+        self._stored.add(key)
         return entry
 
     def save(self) -> None:
@@ -132,28 +145,19 @@ class Cache:
                   [list(q) for q in e.asked], e.answers]
             for key, e in sorted(self.entries.items()) if os.path.exists(key)
         }
-        data = {"fingerprint": self.fingerprint, "written_ns": time.time_ns(), "files": files}
+        # The index digest says "every entry holds under this index" only when it is true: each
+        # kept entry was loaded under it, or stored or re-answered by this run (a run over a
+        # few paths keeps other files' entries without asking their questions again).
+        whole = self._all_answered or all(
+            self._answered.get(key, key in self._stored) for key in files)
+        header = {"fingerprint": self.fingerprint, "written_ns": time.time_ns(),
+                  "index": self._index_digest() if whole else ""}
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(exist_ok=True)
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# created by ssot check\n*\n")
-            write_atomic(self.path, json.dumps(data, separators=(",", ":")))
-
-
-ROW_TYPES = (int, int, str, str, str, str, str)  # the FindingRow written by Entry.of
-
-
-def _valid(stat: object, digest: object, rows: object, asked: object, answers: object) -> bool:
-    """An entry of the shape `save` writes; anything else means the file is damaged."""
-    return (isinstance(asked, list) and isinstance(answers, str)
-            and all(isinstance(q, list) and len(q) == 2 and all(type(v) is str for v in q)
-                    for q in asked)
-            and isinstance(stat, list) and len(stat) == 2 and all(type(v) is int for v in stat)
-            and (digest is None or isinstance(digest, str)) and isinstance(rows, list)
-            and all(isinstance(row, list) and len(row) == len(ROW_TYPES)
-                    and all(type(v) is t for v, t in zip(row, ROW_TYPES, strict=True))
-                    for row in rows))
+            write_atomic(self.path, seal(header, files))
 
 
 def fingerprint(policy: Policy) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ssot_flake8.analysis.index.record import FORMAT
 from ssot_flake8.support.atomic_write import make_temp
+from ssot_flake8.support.sealed import header_of, seal, unseal
 
 
 @dataclass
@@ -21,51 +21,30 @@ class _Cache:
 
     def write(self) -> None:
         if self.enabled:
-            _write_cache(self.path, {"format": FORMAT, "files": self.entries,
-                                     "expansions": self.expansions})
+            _write_cache(self.path, seal({"format": FORMAT},
+                                         {"files": self.entries, "expansions": self.expansions}))
 
 
 def _read_cache(path: Path) -> tuple[dict, dict]:
+    """The cached records and expansions; a file that is not whole (its seal does not match its
+    body, support/sealed.py) or of another format is dropped, and rebuilt by this run. Its
+    entries are used as written: checking each one's shape costs more than the warm run."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        sealed = header_of(path.read_bytes())
+    except OSError:
         return {}, {}
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if sealed is None or sealed[0].get("format") != FORMAT:
         return {}, {}
-    files, expansions = data.get("files", {}), data.get("expansions", {})
-    if not (_valid_entries(files) and _valid_expansions(expansions)):
-        return {}, {}  # damaged: dropped, and rebuilt by this run
+    data = unseal(*sealed)
+    if not isinstance(data, dict):
+        return {}, {}
+    files, expansions = data.get("files"), data.get("expansions")
+    if not (isinstance(files, dict) and isinstance(expansions, dict)):
+        return {}, {}
     return files, expansions
 
 
-def _valid_entries(files: object) -> bool:
-    """Every entry has the shape `_module_entry` writes: [hash, info, mtime_ns, size]."""
-    if not isinstance(files, dict):
-        return False
-    for entry in files.values():
-        if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], str)
-                and all(value is None or type(value) is int for value in entry[2:])):
-            return False
-        info = entry[1]
-        if not (isinstance(info, list) and len(info) == 4 and isinstance(info[0], dict)
-                and isinstance(info[1], list) and (info[2] is None or isinstance(info[2], list))
-                and isinstance(info[3], bool)
-                and all(isinstance(v, list) and all(isinstance(t, str) for t in v)
-                        for v in info[0].values())
-                and all(isinstance(v, str) for v in info[1] + (info[2] or []))):
-            return False
-    return True
-
-
-def _valid_expansions(expansions: object) -> bool:
-    return isinstance(expansions, dict) and all(
-        isinstance(added, list) and all(
-            isinstance(item, list) and len(item) == 3 and all(isinstance(v, str) for v in item)
-            for item in added)
-        for added in expansions.values())
-
-
-def _write_cache(path: Path, content: dict) -> None:
+def _write_cache(path: Path, content: str) -> None:
     """Atomically (temp file + os.replace, the temp named by support.atomic_write, which also
     removes a killed writer's leftovers); a cache that cannot be written only costs the next run
     its speed. The directory ignores itself for git, as `ssot check`'s cache does."""
@@ -77,7 +56,7 @@ def _write_cache(path: Path, content: dict) -> None:
         handle, temporary = make_temp(path.parent, path.name)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(json.dumps(content, separators=(",", ":")))  # the C encoder
+                stream.write(content)
             os.chmod(temporary, 0o644)  # a cache, readable like the files it describes
             os.replace(temporary, path)
         finally:
