@@ -11,7 +11,7 @@ import pytest
 from conftest import POLICY_HEADER, run
 
 from ssot_flake8.commands.fix import fix_source
-from ssot_flake8.commands.fix.command import _refreshed
+from ssot_flake8.commands.fix.passes import refreshed
 from ssot_flake8.policy.config import load_policy
 from ssot_flake8.services.options import policy_for
 
@@ -150,7 +150,8 @@ def test_the_run_sees_the_tree_as_it_leaves_it(tmp_path):
     policy = policy_for(argparse.Namespace(config=str(root / ".importlinter"), paths=[str(root)]))
     assert policy.symbol_at("pkg.app.shim.Thing").qualname == "pkg.core.manager.Manager"
     shim = root / "pkg/app/shim.py"
-    fresh = _refreshed(policy, {shim: b"Thing = None\n"})  # in memory, as with --diff
+    fresh, touched = refreshed(policy, {shim: b"Thing = None\n"})  # in memory, as with --diff
+    assert touched.search(b"from pkg.app.shim import Thing\n")  # files naming it go back
     assert fresh.symbol_at("pkg.app.shim.Thing") is None
     assert fresh.symbol_at("pkg.core.legacy.OldManager").qualname == "pkg.core.manager.Manager"
     assert shim.read_text().startswith("from pkg.core.legacy")  # nothing written

@@ -6,13 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ssot_flake8.analysis.index.queries import ModuleIndex
-from ssot_flake8.analysis.index.record import record_source
 from ssot_flake8.commands.fix.graph import ImportGraph
 from ssot_flake8.commands.fix.model import FixError, FixResult, LeftByHand
+from ssot_flake8.commands.fix.passes import refreshed
 from ssot_flake8.commands.fix.rounds import fix_source
-from ssot_flake8.policy.config import load_policy
-from ssot_flake8.policy.model import Policy, module_name
+from ssot_flake8.policy.model import Policy
 from ssot_flake8.services.options import UsageError, add_config_option, configured_excludes, policy_for
 from ssot_flake8.services.runner import InputError, discover
 from ssot_flake8.support.atomic_write import write_atomic
@@ -39,7 +37,8 @@ def run_fix(args: argparse.Namespace) -> int:
 
     The fixed point in one run: after a pass that changed files, the symbol index is refreshed
     with what they now say (a rewritten shim re-exports something else) and the files that still
-    had findings, or changed, are fixed again, until a pass changes nothing. With --diff the
+    had findings, changed, or mention a name whose meaning changed, are fixed again, until a pass
+    changes nothing. With --diff the
     passes work on the files' contents in memory; the patch is what `ssot fix` writes.
     """
     policy = policy_for(args)  # with the symbol index, as `ssot check` sees the tree
@@ -79,8 +78,9 @@ def run_fix(args: argparse.Namespace) -> int:
         progress.close()
         if not changed:
             break
-        policy = _refreshed(policy, changed)
-        pending = [p for p in paths if p not in failed and (left.get(p) or p in current)]
+        policy, touched = refreshed(policy, changed)
+        pending = [p for p in paths if p not in failed and (
+            left.get(p) or p in current or (touched and touched.search(original.get(p, b""))))]
     edited = [p for p in paths if p in current and current[p] != original[p]]
     if args.diff:
         for path in edited:
@@ -88,25 +88,6 @@ def run_fix(args: argparse.Namespace) -> int:
     everything_left = [item for path in paths for item in left.get(path, [])]
     _summary(report, everything_left, sum(fixed[p] for p in edited), len(edited), args.diff)
     return 2 if failed else 1 if edited else 0
-
-
-def _refreshed(policy: Policy, changed: dict[Path, bytes]) -> Policy:
-    """The policy again, with the symbol index of the tree as the run has left it: the records
-    of the `changed` files replaced, every name that reaches a policy symbol found again."""
-    fresh = load_policy(policy.config_path)
-    index = policy.index
-    if index is None:
-        return fresh
-    modules = dict(index.modules)
-    for path, data in changed.items():
-        module, is_package = module_name(path, fresh)
-        if module in modules:
-            modules[module] = record_source(data, module, is_package)
-    refreshed = ModuleIndex(modules, fresh.root_packages)
-    refreshed.expand(fresh)
-    fresh.index = refreshed
-    fresh.refresh()
-    return fresh
 
 
 def fix_file(path: Path, policy: Policy, write: bool = True) -> FixResult:
