@@ -33,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    if args.verb == "check" and getattr(args, "output_format", None) == "json":
+        # ruff's `fix` objects come from the fixer; the verbs do not import each other
+        args.json_fixes = importlib.import_module("ssot_flake8.commands.fix.edits").json_fixes
     try:
         return args.handler(args)
     except (PolicyError, UsageError) as error:

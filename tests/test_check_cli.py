@@ -96,7 +96,7 @@ def test_json_format_is_rufflike():
     assert agent == [{
         "cell": None,
         "code": "SOT101",
-        "end_location": {"column": 19, "row": 15},
+        "end_location": {"column": 40, "row": 15},  # the end of `get_websocket_manager`
         "filename": str(LEGACY / AGENT),
         "fix": None,
         "location": {"column": 19, "row": 15},
@@ -104,7 +104,7 @@ def test_json_format_is_rufflike():
         "name": "singleton-accessor-call",
         "noqa_row": 15,
         "severity": "error",
-        "url": None,
+        "url": f"{(REPO / 'README.md').as_uri()}#sot101",
     }]
 
 
@@ -116,7 +116,7 @@ def test_github_format_annotates_each_finding():
     assert all(line.startswith("::error title=ssot (SOT") for line in lines)
     assert [line for line in lines if f"{AGENT}:" in line and "SOT005" not in line] == [
         (f"::error title=ssot (SOT101),file={LEGACY / AGENT},line=15,col=19,endLine=15,"
-        f"endColumn=19::{AGENT}:15:19: SOT101 {SINGLETON_MESSAGE}")
+        f"endColumn=40::{AGENT}:15:19: SOT101 {SINGLETON_MESSAGE}")
     ]
 
 
@@ -149,7 +149,7 @@ def test_sarif_format_validates_against_the_sarif_schema():
         "level": "error",
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": (LEGACY / AGENT).as_uri()},
-            "region": {"endColumn": 19, "endLine": 15, "startColumn": 19, "startLine": 15},
+            "region": {"endColumn": 40, "endLine": 15, "startColumn": 19, "startLine": 15},
         }}],
         "message": {"text": SINGLETON_MESSAGE},
         "ruleId": "SOT101",

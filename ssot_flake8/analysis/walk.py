@@ -151,7 +151,20 @@ class ModuleWalk(ast.NodeVisitor):
         line = getattr(node, "lineno", 1)
         col = self.column(line, getattr(node, "col_offset", 0))
         message = rule.format(**details)
-        self.findings.append(Finding(self.path, line, col, rule.code, message, subject, target))
+        end_line, end_col = self.end_of(node, line)
+        self.findings.append(Finding(self.path, line, col, rule.code, message, subject, target,
+                                     end_line, end_col))
+
+    def end_of(self, node: ast.AST, line: int) -> tuple[int, int]:
+        """Where the reported node ends; for a `def` or `class`, the end of its name."""
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            start = text.find(node.name, self.column(line, node.col_offset) - 1)
+            return (line, start + len(node.name) + 1) if start >= 0 else (0, 0)
+        end_line, end_offset = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+        if end_line is None or end_offset is None:
+            return 0, 0
+        return end_line, self.column(end_line, end_offset)
 
     def column(self, line: int, byte_offset: int) -> int:
         """ast gives UTF-8 byte offsets; report characters, 1-based, like ruff."""

@@ -108,8 +108,11 @@ def run_check(args: argparse.Namespace) -> int:
               f"{'s' * (len(files) != 1)} in {time.perf_counter() - started:.2f} s", file=sys.stderr)
     if args.quiet < 2:
         colour = args.output_format == "text" and use_colour(sys.stdout)
+        fixer = getattr(args, "json_fixes", None)  # set by the cli (fix is another verb)
+        fixes = (fixer(findings, policy) if fixer and args.output_format == "json"
+                 and not args.statistics else None)
         sys.stdout.write(render(findings, args.output_format, args.statistics,
-                                summary=not args.quiet, colour=colour))
+                                summary=not args.quiet, colour=colour, fixes=fixes))
     return 1 if findings else 0
 
 

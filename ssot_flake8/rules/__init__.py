@@ -33,7 +33,8 @@ def rules_table_markdown() -> str:
     ]
     for r in RULES:
         lines.append(
-            f"| `{r.code}` | {r.name} | {'yes' if r.fixable else ''} | {r.rationale} "
+            f'| <a id="{r.code.lower()}"></a>`{r.code}` | {r.name} | {"yes" if r.fixable else ""} '
+            f"| {r.rationale} "
             f"| {_md_code(r.bad)} | {_md_code(r.good)} |"
         )
     return "\n".join(lines)

@@ -29,7 +29,7 @@ CACHE_DIR = ".ssot_cache"
 CACHE_FILE = "check-v3.json"
 RACY_NS = 2_000_000_000  # trust a stat only if the file is this much older than the last write
 
-FindingRow = tuple  # (line, col, code, message, subject, target, source line)
+FindingRow = tuple  # (line, col, code, message, subject, target, source line, end line, end col)
 
 
 def content_hash(data: bytes) -> str:
@@ -48,13 +48,15 @@ class Entry:
     def of(cls, stat, digest: str | None, reported, asked=(), answers: str = "") -> Entry:
         rows = tuple(
             (r.finding.line, r.finding.col, r.finding.code, r.finding.message,
-             r.finding.subject, r.finding.target, r.source)
+             r.finding.subject, r.finding.target, r.source, r.finding.end_line,
+             r.finding.end_col)
             for r in reported
         )
         return cls(stat, digest, rows, asked, answers)
 
     def findings_for(self, path: str) -> list[tuple[Finding, str]]:
-        return [(Finding(path, *row[:6]), row[6]) for row in self.findings or ()]
+        return [(Finding(path, *row[:6], end_line=row[7], end_col=row[8]), row[6])
+                for row in self.findings or ()]
 
 
 class Cache:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from importlib import metadata
 from pathlib import Path
 
 from ssot_flake8 import __version__
@@ -13,17 +15,20 @@ from ssot_flake8.rules import RULES, RULES_BY_CODE
 from ssot_flake8.source.text import Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/ssot-flake8/"
 
 
 def render(findings: Sequence[Finding], output_format: str, statistics: bool = False, *,
-           summary: bool = True, colour: bool = False) -> str:
+           summary: bool = True, colour: bool = False,
+           fixes: Mapping[Finding, dict] | None = None) -> str:
     """The whole report, ending with a newline (empty for a clean json/github run). Without
-    `summary` (`-q`) the text formats leave out their last line."""
+    `summary` (`-q`) the text formats leave out their last line. `fixes`: ruff's `fix` object
+    of the fixable findings, for json."""
     if statistics:
         report = render_statistics(findings, output_format)
     elif output_format == "text":
         report = text(findings, colour)
+    elif output_format == "json":
+        report = json_report(findings, fixes)
     else:
         report = FORMATS[output_format](findings)
     if not summary and output_format == "text":
@@ -60,24 +65,48 @@ def _absolute(path: str) -> str:
     return os.path.abspath(path)
 
 
-def json_report(findings: Sequence[Finding]) -> str:
+def json_report(findings: Sequence[Finding], fixes: Mapping[Finding, dict] | None = None) -> str:
+    fixes = fixes or {}
     items = [
         {
             "cell": None,
             "code": f.code,
-            "end_location": {"column": f.col, "row": f.line},
+            "end_location": {"column": f.end()[1], "row": f.end()[0]},
             "filename": _absolute(f.path),
-            "fix": None,
+            "fix": fixes.get(f),
             "location": {"column": f.col, "row": f.line},
             "message": f.message,
             "name": RULES_BY_CODE[f.code].name,
             "noqa_row": f.line,
             "severity": "error",
-            "url": None,
+            "url": rule_url(f.code),
         }
         for f in findings
     ]
     return json.dumps(items, indent=2, sort_keys=True) + "\n"
+
+
+def rule_url(code: str) -> str | None:
+    """The rule's documentation: its row in the README's rule table (anchor `#sot101`). The
+    README is the one at the `Documentation` project URL of the installed package, when its
+    metadata names one (set `project_urls` in setup.cfg where you host the repository), else
+    the README of the checkout this package runs from (`pip install -e`), else None."""
+    base = docs_base()
+    return f"{base}#{code.lower()}" if base else None
+
+
+@functools.lru_cache(maxsize=1)
+def docs_base() -> str | None:
+    try:
+        urls = metadata.metadata("ssot-flake8").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        urls = []
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "documentation" and url.strip():
+            return url.strip()
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    return readme.as_uri() if readme.is_file() else None
 
 
 def github(findings: Sequence[Finding]) -> str:
@@ -86,7 +115,7 @@ def github(findings: Sequence[Finding]) -> str:
     for f in findings:
         properties = (
             f"title={_property(f'ssot ({f.code})')},file={_property(_absolute(f.path))},"
-            f"line={f.line},col={f.col},endLine={f.line},endColumn={f.col}"
+            f"line={f.line},col={f.col},endLine={f.end()[0]},endColumn={f.end()[1]}"
         )
         lines.append(f"::error {properties}::{_data(f.text())}\n")
     return "".join(lines)
@@ -110,7 +139,6 @@ def sarif(findings: Sequence[Finding]) -> str:
                 "tool": {
                     "driver": {
                         "name": "ssot",
-                        "informationUri": INFORMATION_URI,
                         "version": __version__,
                         "rules": [_sarif_rule(rule) for rule in RULES],
                     }
@@ -129,6 +157,7 @@ def _sarif_rule(rule) -> dict:
         "shortDescription": {"text": rule.rationale.split(". ")[0].rstrip(".") + "."},
         "fullDescription": {"text": rule.rationale},
         "help": {"text": f"Bad:\n{rule.bad}\n\nGood:\n{rule.good}"},
+        **({"helpUri": rule_url(rule.code)} if rule_url(rule.code) else {}),
         "defaultConfiguration": {"enabled": True, "level": "error"},
         "properties": {"id": rule.code, "name": rule.name, "fixable": rule.fixable},
     }
@@ -146,8 +175,8 @@ def _sarif_result(f: Finding) -> dict:
                     "region": {
                         "startLine": f.line,
                         "startColumn": f.col,
-                        "endLine": f.line,
-                        "endColumn": f.col,
+                        "endLine": f.end()[0],
+                        "endColumn": f.end()[1],
                     },
                 }
             }

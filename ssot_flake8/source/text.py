@@ -10,7 +10,7 @@ import re
 import tokenize
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ssot_flake8.source.fallback import newer_syntax
 from ssot_flake8.source.lines import source_lines
@@ -27,6 +27,13 @@ class Finding:
     message: str
     subject: str = ""  # the qualified name the finding is about (for fix, baseline and audit)
     target: str = ""  # the canonical name or replacement module, when there is one
+    # Where the reported node ends (ruff's end_location; the column 1-based and exclusive).
+    # 0: where it starts. Not part of a finding's identity.
+    end_line: int = field(default=0, compare=False)
+    end_col: int = field(default=0, compare=False)
+
+    def end(self) -> tuple[int, int]:
+        return (self.end_line, self.end_col) if self.end_line else (self.line, self.col)
 
     def text(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
