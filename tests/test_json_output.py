@@ -138,3 +138,12 @@ def test_every_offered_fix_on_the_legacy_tree_removes_its_finding_and_only_it(tm
             assert (item["code"], item["location"]["row"], item["message"]) not in after, item
         finally:
             path.write_text(before)
+
+
+def test_no_fix_edits_leaves_fix_null(mini_project):
+    mini_project("pkg/core/legacy.py", "from pkg.core.manager import Manager as OldManager\n")
+    mini_project("pkg/app/user.py", USER)
+    result = run("ssot", "check", "pkg/app", "--no-cache", "--output-format", "json",
+                 "--no-fix-edits", cwd=mini_project.root)
+    items = json.loads(result.stdout)
+    assert [(i["code"], i["fix"]) for i in items] == [("SOT001", None), ("SOT202", None)]

@@ -32,6 +32,9 @@ def add_parser(verbs) -> None:
     _common_options(check)
     check.add_argument("--output-format", choices=FORMATS, default="text",
                        help="text (default), json, github (workflow annotations) or sarif")
+    check.add_argument("--no-fix-edits", action="store_true",
+                       help="json: leave `fix` null instead of computing each fixable finding's "
+                       "edits with the fixer (one libcst parse per file that has them)")
     check.add_argument("--statistics", action="store_true",
                        help="print the number of findings per code instead of the findings")
     check.add_argument("--baseline", metavar="FILE",
@@ -110,7 +113,7 @@ def run_check(args: argparse.Namespace) -> int:
         colour = args.output_format == "text" and use_colour(sys.stdout)
         fixer = getattr(args, "json_fixes", None)  # set by the cli (fix is another verb)
         fixes = (fixer(findings, policy) if fixer and args.output_format == "json"
-                 and not args.statistics else None)
+                 and not args.statistics and not args.no_fix_edits else None)
         sys.stdout.write(render(findings, args.output_format, args.statistics,
                                 summary=not args.quiet, colour=colour, fixes=fixes))
     return 1 if findings else 0
