@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 .venv/bin/ruff check .
-.venv/bin/lint-imports --config setup.cfg --no-cache --no-logo
+.venv/bin/lint-imports setup.cfg --no-cache --no-logo
 # The other supported CPythons found here (3.10-3.13, pyenv), on the version-sensitive tests
 # (about 25 s each once their .venv-3.X exists; scripts/test-all-pythons.sh runs the whole
 # suite on each). SSOT_ONE_PYTHON=1 skips them.

@@ -14,7 +14,7 @@ LAYERS = "ssot_flake8 layering (front-ends on top, support at the bottom)"
 
 def lint_imports(cwd):
     env = {**os.environ, "COLUMNS": "300"}
-    return run("lint-imports", "--config", "setup.cfg", "--no-cache", "--no-logo", cwd=cwd, env=env)
+    return run("lint-imports", "setup.cfg", "--no-cache", "--no-logo", cwd=cwd, env=env)
 
 
 def test_the_bundle_keeps_its_own_contracts():

@@ -173,7 +173,9 @@ def _record_contracts(policy: Policy, baseline: Path) -> bool:
     edits = {}
     if ratchet.has_boundary_contracts(policy):
         try:
-            breaks = ratchet.contract_breaks(policy, ratchet.build_graph(policy))
+            graph = ratchet.build_graph(policy, on_unparsable=lambda problem: print(
+                f"ssot baseline: warning: {problem.text()}", file=sys.stderr))
+            breaks = ratchet.contract_breaks(policy, graph)
         except ratchet.RatchetError as error:
             print(f"ssot baseline: warning: boundary contracts left as they are: {error}",
                   file=sys.stderr)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import importlib
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,25 +179,22 @@ def _ssot_types(policy: Policy) -> set[str]:
     return ssot_aliases(policy.config_path, policy.session, required=False)
 
 
-def build_graph(policy: Policy):
-    """grimp's graph of the policy's root packages, as `lint-imports` builds it from the session
-    options (parsed, never imported); RatchetError when grimp cannot build it."""
-    import grimp
+def build_graph(policy: Policy, on_unparsable=None):
+    """grimp's graph of the policy's root packages, as `ssot lint-imports` builds it from the
+    session options (parsed, never imported, read past files that do not parse, each of which
+    `on_unparsable` hears of); RatchetError when no graph can be built."""
+    from ssot_flake8.analysis.graph import build_import_graph
 
-    roots = [str(root) for root in policy.source_roots]
-    sys.path[:0] = roots
     try:
-        return grimp.build_graph(
-            *policy.root_packages, cache_dir=None,
+        return build_import_graph(
+            policy.root_packages, [str(root) for root in policy.source_roots],
             include_external_packages=_flag(policy.session, "include_external_packages"),
-            exclude_type_checking_imports=_flag(policy.session, "exclude_type_checking_imports"))
+            exclude_type_checking_imports=_flag(policy.session, "exclude_type_checking_imports"),
+            on_unparsable=on_unparsable or (lambda problem: None))
     except Exception as error:  # grimp's errors carry no common base class
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise RatchetError(f"grimp could not build the graph of "
                            f"{', '.join(policy.root_packages)}: {first}") from None
-    finally:
-        del sys.path[:len(roots)]
-
 
 
 def _flag(session: dict, name: str) -> bool:
