@@ -26,6 +26,7 @@ from ssot_flake8.analysis.index import expand_policy
 from ssot_flake8.analysis.prefilter import could_match
 from ssot_flake8.policy.config import find_config, load_policy
 from ssot_flake8.policy.model import Policy, PolicyError
+from ssot_flake8.rules.suppressions import unused_noqa
 
 if TYPE_CHECKING:
     from ssot_flake8.services.baseline import Baseline
@@ -88,9 +89,16 @@ class SsotChecker:
             yield 1, 0, self.policy_error, type(self)
             return
         policy = self.policy
-        if policy is None or not self._could_match(policy):
+        if policy is None:
             return
-        findings = [*self._not_utf8(), *check_tree(self.tree, self.filename, policy, self.lines)]
+        if self._could_match(policy):
+            findings = [*self._not_utf8(), *check_tree(self.tree, self.filename, policy, self.lines)]
+        else:
+            findings = []
+        # flake8 applies noqa comments after the plugin. The plugin reports the SOT codes that
+        # such a comment lists and no finding of it matches (SOT900), as `ssot check` does.
+        lines = [line.rstrip("\r\n") for line in self.lines]
+        findings += unused_noqa(findings, lines, self.filename)
         if self.baseline is not None:
             findings = self._not_in_baseline(findings)
         for finding in findings:

@@ -10,6 +10,8 @@ from ssot_flake8.analysis.engine import check_source
 from ssot_flake8.analysis.index import expand_policy
 from ssot_flake8.policy.config import load_policy
 from ssot_flake8.rules import RULES
+from ssot_flake8.rules.suppressions import silenced, unused_noqa
+from ssot_flake8.source.lines import source_lines
 
 DEFAULT_PATH = "netra_backend/app/services/rule_example.py"
 
@@ -29,7 +31,10 @@ def codes_in(root, example: str) -> list[str]:
     path.write_text(example + "\n")
     policy = load_policy(root / ".importlinter")
     expand_policy(policy, use_cache=False)
-    return [f.code for f in check_source(path.read_bytes(), str(path), policy)]
+    findings = check_source(path.read_bytes(), str(path), policy)
+    lines = source_lines(path.read_text())  # suppressions applied as the runner does (SOT900)
+    findings = [f for f in findings if not silenced(f, lines)] + unused_noqa(findings, lines, str(path))
+    return [f.code for f in findings]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)

@@ -3,7 +3,8 @@
 - `files`: SOT000, a file that cannot be analysed;
 - `imports`: SOT001-SOT005, where a module gets a symbol or a module from;
 - `calls`: SOT101-SOT103, how code gets an instance;
-- `definitions`: SOT201-SOT205, code that makes a second source of truth.
+- `definitions`: SOT201-SOT205, code that makes a second source of truth;
+- `suppressions`: `# noqa` matching, and SOT900, a `# noqa: SOTxxx` that silences nothing.
 
 `ssot rules`, the README's rule table, SARIF's rule list and every message come from here. A new
 rule goes into its family's module (declaration, bad/good examples, check) and is called from
@@ -12,11 +13,12 @@ the walk (`analysis.walk`) where its node is visited.
 
 from __future__ import annotations
 
-from ssot_flake8.rules import calls, definitions, files, imports
+from ssot_flake8.rules import calls, definitions, files, imports, suppressions
 from ssot_flake8.rules.base import Rule
 
 RULES: tuple[Rule, ...] = tuple(
-    sorted((*files.RULES, *imports.RULES, *calls.RULES, *definitions.RULES), key=lambda r: r.code)
+    sorted((*files.RULES, *imports.RULES, *calls.RULES, *definitions.RULES, *suppressions.RULES),
+           key=lambda r: r.code)
 )
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 

@@ -22,6 +22,7 @@ from ssot_flake8.analysis.engine import check_source
 from ssot_flake8.analysis.prefilter import could_match
 from ssot_flake8.policy.model import Policy
 from ssot_flake8.rules.files import unparsable
+from ssot_flake8.rules.suppressions import silenced, unused_noqa
 from ssot_flake8.services.cache import Cache, Entry, content_hash
 from ssot_flake8.source.lines import source_lines
 from ssot_flake8.source.text import Finding, SourceError
@@ -34,8 +35,8 @@ DEFAULT_EXCLUDES = (
     "site-packages", "build", "dist",
 )
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
-# flake8's own noqa-comment syntax, so both front-ends silence the same lines.
-NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+# A noqa comment naming one of our codes: a file the pre-filter passes over is checked for SOT900.
+_SOT_NOQA = re.compile(rb"(?i:noqa)[^\n]*SOT")
 
 
 class InputError(Exception):
@@ -290,7 +291,7 @@ def _check_task(task: Task, policy: Policy, asked: Callable[[], tuple]) -> Outco
     except OSError as error:
         finding = unparsable(SourceError(f"cannot read: {error.strerror or error}"), task.display)
         return Outcome(task, None, (Reported(finding, ""),))
-    if not could_match(data, policy, task.display):
+    if not could_match(data, policy, task.display) and not (b"SOT" in data and _SOT_NOQA.search(data)):
         return Outcome(task, Entry(task.stat, None, (), *asked()), ())
     digest = content_hash(data)
     if digest == task.known_hash:
@@ -300,7 +301,9 @@ def _check_task(task: Task, policy: Policy, asked: Callable[[], tuple]) -> Outco
         findings = check_source(data, task.display, policy, prefilter=False)
     except Exception as error:  # an engine bug on one file must not stop the run: report it
         findings = [unparsable(SourceError(f"internal error: {type(error).__name__}: {error}"), task.display)]
-    findings = [f for f in findings if not silenced(f, lines)]
+    unused = [] if any(f.code == "SOT000" for f in findings) else unused_noqa(findings, lines,
+                                                                            task.display)
+    findings = [f for f in findings if not silenced(f, lines)] + unused
     reported = tuple(Reported(f, source_line(lines, f.line)) for f in findings)
     if any(f.code == "SOT000" for f in findings):
         return Outcome(task, None, reported)  # its message names the path: recheck every time
@@ -311,12 +314,3 @@ def source_line(lines: list[str], number: int) -> str:
     return lines[number - 1].strip() if 0 < number <= len(lines) else ""
 
 
-def silenced(finding: Finding, lines: list[str]) -> bool:
-    match = NOQA.search(source_line(lines, finding.line))
-    if match is None:
-        return False
-    codes = match.group("codes")
-    if codes is None:
-        return True
-    listed = tuple(c for c in re.split(r"[,\s]+", codes) if c)
-    return finding.code.startswith(listed)
