@@ -168,11 +168,13 @@ def test_a_run_over_some_files_leaves_the_others_to_be_asked_again(mini_project)
     warm = ssot_check(root)
     _edit(root, PROVIDER, "def helper():", "def helper2():")
     _edit(root, BYSTANDER, "user_context=None", "user_context=None, ")  # so this run writes
+    status = (root / BYSTANDER).stat()  # settled, so the whole run trusts the entry made here
+    os.utime(root / BYSTANDER, ns=(status.st_atime_ns, status.st_mtime_ns - OLD))
     result = run("ssot", "check", BYSTANDER, cwd=root)
     assert (result.returncode, result.stderr) == (0, "")
     assert IMPORTER not in result.stdout
     _arm_tripwires(root)
     after = ssot_check(root)
-    assert _rechecked(root, after) == [BYSTANDER, IMPORTER, PROVIDER, STARRER]
+    assert _rechecked(root, after) == [IMPORTER, PROVIDER, STARRER]
     assert f"{IMPORTER}:2:30: SOT004" in after and f"{IMPORTER}:2:30: SOT004" not in warm
     assert _without_tripwires(root, after) == _cold(root)

@@ -193,6 +193,7 @@ class Task:
     key: str  # absolute path: the cache key
     stat: tuple[int, int] | None  # (size, mtime_ns) before reading, or None if stat failed
     known_hash: str | None  # the cached content hash, to recognise a touched-but-unchanged file
+    cached: bool = True  # False without a cache: what the file asks the index is not recorded
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ def _task(display: str, key: str, cache: Cache | None) -> Task:
         stat = (st.st_size, st.st_mtime_ns)
     except OSError:
         stat = None
-    return Task(display, key, stat, cache.known_hash(key) if cache else None)
+    return Task(display, key, stat, cache.known_hash(key) if cache else None, cache is not None)
 
 
 def _run(tasks: list[Task], policy: Policy, jobs: int | None, progress) -> Iterable[Outcome]:
@@ -275,7 +276,7 @@ def check_task(task: Task, policy: Policy) -> Outcome:
     """One file: read, pre-filter, recognise unchanged content, else parse and check. What the
     file asked the index about other modules goes into its cache entry (`Entry.asked`)."""
     index = policy.index
-    if index is None:
+    if index is None or not task.cached:
         return _check_task(task, policy, lambda: ((), ""))
     index.asked = set()
     try:

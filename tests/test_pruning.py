@@ -1,0 +1,76 @@
+"""The walk skips the top-level functions and classes that name nothing the policy watches
+(`engine.pruned`); the findings must be exactly those of walking everything. Each case hides
+what a function finds behind a name that is not a policy word: an alias, a chain of them, an
+instance, an import of its own."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from ssot_flake8.analysis import engine
+from ssot_flake8.policy.config import load_policy
+
+MODULE = (
+    "from pkg.core.manager import user_count, Manager as M\n"  # only M is watched, not user_count
+    "M2 = M\n"
+    "from pkg.core.legacy import ManagerFactory\n"
+    "shared = ManagerFactory()\n"
+    "\n"
+    "\n"
+    "def through_alias():\n"
+    "    return M()\n"
+    "\n"
+    "\n"
+    "def through_instance(ctx):\n"
+    "    return shared.make_one(ctx)\n"
+    "\n"
+    "\n"
+    "class Holder:\n"
+    "    def late(self):\n"
+    "        from pkg.core import legacy\n"
+    "        return legacy\n"
+    "\n"
+    "\n"
+    "def bystander():\n"
+    "    return user_count()\n"
+)
+FACTORY = "is a deprecated factory: construct Manager(user_context=...)"
+DEPRECATED = "SOT002 import of deprecated module pkg.core.legacy; use pkg.core.manager"
+EXPECTED = [
+    "2:1 SOT203 M2 is an alias of pkg.core.manager.Manager; import Manager from pkg.core.manager "
+    "instead",
+    f"3:29 {DEPRECATED}",
+    f"4:10 SOT102 ManagerFactory {FACTORY}",
+    "8:12 SOT103 Manager(...) constructed without user_context; pass user_context=...",
+    f"12:12 SOT102 shared.make_one {FACTORY}",
+    f"17:30 {DEPRECATED}",
+]
+
+
+def _findings(mini_project, monkeypatch, prune: bool) -> list[str]:
+    path = mini_project("pkg/app/hidden.py", MODULE)
+    if not prune:
+        monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy: tree)
+    policy = load_policy(mini_project.root / ".importlinter")
+    return [f"{f.line}:{f.col} {f.code} {f.message}"
+            for f in engine.check_source(path.read_bytes(), str(path), policy)]
+
+
+@pytest.mark.parametrize("prune", [True, False])
+def test_names_hidden_behind_aliases_instances_and_local_imports(mini_project, monkeypatch, prune):
+    assert _findings(mini_project, monkeypatch, prune) == EXPECTED
+
+
+def test_a_function_naming_nothing_watched_is_not_walked(mini_project):
+    """The stub keeps the name bound where the definition was; its body is not walked."""
+    tree = ast.parse(MODULE)
+    policy = load_policy(mini_project.root / ".importlinter")
+    kept = engine.pruned(tree, MODULE.splitlines(), policy)
+    bodies = {node.name: len(node.body) for node in kept.body if hasattr(node, "name")}
+    assert bodies == {"through_alias": 1, "through_instance": 1, "Holder": 1, "bystander": 1}
+    stubbed = [node.name for node in kept.body
+               if hasattr(node, "name") and isinstance(node.body[0], ast.Pass)]
+    assert stubbed == ["bystander"]
+    assert [type(a).__name__ for a in kept.body] == [type(b).__name__ for b in tree.body]
