@@ -60,9 +60,10 @@ def _positive(text: str) -> int:
 
 PRE_COMMIT_REPO = """\
   # ssot-flake8's hooks (its .pre-commit-hooks.yaml). Replace the placeholder URL with the
-  # repository you install ssot-flake8 from and `rev` with a tag of it.
+  # repository you install ssot-flake8 from, then run `pre-commit autoupdate`: it writes the
+  # sha of that repository's newest commit over COMMIT (it has no release tags).
   - repo: https://example.com/REPLACE-ME/ssot-flake8
-    rev: v0.1.0
+    rev: COMMIT
     hooks:
       - id: ssot-fix           # rewrites non-canonical imports; fails when it changed a file
       - id: ssot-check         # the standalone checker on the changed files
