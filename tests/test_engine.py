@@ -11,6 +11,7 @@ import pytest
 from conftest import run
 
 from ssot_flake8.analysis.engine import check_source
+from ssot_flake8.analysis.index import expand_policy
 from ssot_flake8.policy.config import load_policy
 
 USE = "use `from pkg.core.manager import Manager`"
@@ -23,9 +24,7 @@ CASES = {
     # -- imports ----------------------------------------------------------------------------
     "pkg/app/absolute.py": (
         "from pkg.core.legacy import OldManager\n",
-        [f"1:29 SOT001 {NOT_CANONICAL}",
-         "1:29 SOT204 pkg.app.absolute re-exports Manager (import-only module); "
-         "import it from pkg.core.manager and remove the shim"],
+        [f"1:29 SOT001 {NOT_CANONICAL}"],  # nobody imports Manager through it: no shim
     ),
     "pkg/core/relative.py": (
         "from . import legacy\nfrom .legacy import OldManager as Old\n"
@@ -224,6 +223,41 @@ CASES = {
         ["1:30 SOT204 pkg.app.all_shim re-exports Manager (listed in __all__); import it from "
          "pkg.core.manager and remove the shim"],
     ),
+    # -- shims: what others import through, or what a module exports ---------------------------
+    "pkg/app/through.py": (  # it uses Manager too, but two modules import Manager from it
+        "from pkg.core.manager import Manager\n\n\ndef serve(ctx):\n"
+        "    return Manager(user_context=ctx)\n",
+        ["1:30 SOT204 pkg.app.through re-exports Manager (imported from here by "
+         "pkg.app.through_client and 1 more); import it from pkg.core.manager and remove the shim"],
+    ),
+    "pkg/app/through_client.py": (
+        "from pkg.app.through import Manager\n",
+        ["1:29 SOT001 pkg.app.through.Manager is not the canonical path of Manager; " + USE],
+    ),
+    "pkg/app/through_star.py": (  # a star import from the shim brings Manager too
+        "from pkg.app.through import *\n",
+        [],
+    ),
+    "pkg/app/test_explicit_as.py": (  # the typing idiom, in a module nobody imports from
+        "from pkg.core.manager import Manager as Manager\n\n\ndef test_it():\n"
+        "    assert Manager\n",
+        [],
+    ),
+    "pkg/app/only_an_import.py": (  # a script whose only statement is an import
+        "from pkg.core.manager import Manager\n",
+        [],
+    ),
+    "pkg/app/star_shim.py": (  # an import-only star shim that one module imports through
+        "from pkg.core.manager import *\n",
+        ["1:30 SOT204 pkg.app.star_shim re-exports Manager (imported from here by "
+         "pkg.app.star_shim_client); import it from pkg.core.manager and remove the shim"],
+    ),
+    "pkg/app/star_shim_client.py": (
+        "def late():\n    from pkg.app.star_shim import Manager\n    return Manager\n"
+        "\n\nfrom pkg.app.star_shim import Manager as M  # noqa: E402\n",
+        ["2:35 SOT001 pkg.app.star_shim.Manager is not the canonical path of Manager; " + USE,
+         "6:31 SOT001 pkg.app.star_shim.Manager is not the canonical path of Manager; " + USE],
+    ),
     "pkg/app/unicode_column.py": (
         "x = 'é'; from pkg.core.legacy import OldManager\n",
         [f"1:38 SOT001 {NOT_CANONICAL}"],
@@ -240,6 +274,7 @@ def project(mini_project):
 
 def findings_for(project, relative):
     policy = load_policy(project / ".importlinter")
+    expand_policy(policy, use_cache=False)  # the symbol index, as every front-end builds it
     path = project / relative
     return [f"{f.line}:{f.col} {f.code} {f.message}"
             for f in check_source(path.read_bytes(), str(path), policy)]

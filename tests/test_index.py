@@ -90,7 +90,9 @@ def stale(line_col: str, problem: str, hint: str = "") -> str:
 
 
 EXPECTED = {
-    "pkg/compat/aliases.py": [
+    "pkg/compat/aliases.py": [  # pkg.star's star import takes Manager from it: a shim
+        "1:30: SOT204 pkg.compat.aliases re-exports Manager (imported from here by pkg.star); "
+        "import it from pkg.core.manager and remove the shim",
         "2:1: SOT203 CompatManager is an alias of pkg.core.manager.Manager; import Manager from "
         "pkg.core.manager instead"],
     "pkg/compat/__init__.py": [
@@ -99,25 +101,25 @@ EXPECTED = {
         "pkg.core.manager and remove the shim"],
     "pkg/app/client.py": [
         f"1:24: SOT001 pkg.compat.CompatManager is not the canonical path of Manager; {USE}",
+        "1:24: SOT204 pkg.app.client re-exports Manager (imported from here by pkg.app.stale); "
+        "import it from pkg.core.manager and remove the shim",
         "3:1: SOT103 Manager(...) constructed without user_context; pass user_context=..."],
     "pkg/star/__init__.py": [
         "1:32: SOT204 pkg.star re-exports Manager (star import); import it from pkg.core.manager "
         "and remove the shim"],
     "pkg/hidden/__init__.py": [],  # the star brings nothing: mod's __all__ is empty
-    "pkg/hidden/mod.py": [
-        "1:30: SOT204 pkg.hidden.mod re-exports Manager (import-only module); import it from "
-        "pkg.core.manager and remove the shim"],
+    "pkg/hidden/mod.py": [],  # import-only, but nothing gets Hidden through it: no shim
     "pkg/app/star_client.py": [
         f"1:22: SOT001 pkg.star.CompatManager is not the canonical path of Manager; {USE}",
         stale("2:24", "pkg.hidden neither defines, imports nor re-exports Hidden")],
     "pkg/cyc/a.py": [
-        "1:23: SOT204 pkg.cyc.a re-exports Manager (star import); import it from pkg.core.manager "
-        "and remove the shim",
-        "2:30: SOT204 pkg.cyc.a re-exports Manager (import-only module); import it from "
-        "pkg.core.manager and remove the shim"],
+        "1:23: SOT204 pkg.cyc.a re-exports Manager (imported from here by pkg.cyc.b); import it "
+        "from pkg.core.manager and remove the shim",
+        "2:30: SOT204 pkg.cyc.a re-exports Manager (imported from here by pkg.cyc.b); import it "
+        "from pkg.core.manager and remove the shim"],
     "pkg/cyc/b.py": [
-        "1:23: SOT204 pkg.cyc.b re-exports Manager (star import); import it from pkg.core.manager "
-        "and remove the shim"],
+        "1:23: SOT204 pkg.cyc.b re-exports Manager (imported from here by pkg.app.cyc_client and 1 "
+        "more); import it from pkg.core.manager and remove the shim"],
     "pkg/app/cyc_client.py": [
         f"1:23: SOT001 pkg.cyc.b.CycleManager is not the canonical path of Manager; {USE}",
         stale("2:23", "pkg.cyc.a neither defines, imports nor re-exports Missing")],
@@ -336,6 +338,30 @@ def test_cached_findings_follow_what_other_modules_offer(tmp_path):
     (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n\n\nHelper = object\n")
     second = run("ssot", "check", "pkg", cwd=root)
     assert (second.returncode, second.stdout) == (0, "All checks passed!\n")
+
+
+def test_cached_shim_findings_follow_who_imports_through_the_module(tmp_path):
+    """A module is a shim while another imports the symbol through it: the cached findings of
+    the unchanged shim file follow the importer's edit (both ways)."""
+    root = tmp_path / "proj"
+    (root / "pkg" / "core").mkdir(parents=True)
+    (root / ".importlinter").write_text(POLICY_HEADER)
+    for relative in ("pkg/__init__.py", "pkg/core/__init__.py"):
+        (root / relative).write_text("")
+    (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n")
+    (root / "pkg/shim.py").write_text("from pkg.core.manager import Manager\n")
+    (root / "pkg/use.py").write_text("from pkg.core.manager import Manager\n")
+    for path in root.rglob("*.py"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    assert run("ssot", "check", "pkg", cwd=root).stdout == "All checks passed!\n"
+    (root / "pkg/use.py").write_text("from pkg.shim import Manager\n")
+    through = run("ssot", "check", "pkg", cwd=root)
+    assert through.stdout.splitlines()[:2] == [
+        "pkg/shim.py:1:30: SOT204 pkg.shim re-exports Manager (imported from here by pkg.use); "
+        "import it from pkg.core.manager and remove the shim",
+        f"pkg/use.py:1:22: SOT001 pkg.shim.Manager is not the canonical path of Manager; {USE}"]
+    (root / "pkg/use.py").write_text("from pkg.core.manager import Manager\n")
+    assert run("ssot", "check", "pkg", cwd=root).stdout == "All checks passed!\n"
 
 
 # -- the fast reader: the top level without function and class bodies --------------------------

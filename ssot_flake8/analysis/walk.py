@@ -145,7 +145,7 @@ class ModuleWalk(ast.NodeVisitor):
             self.visit_function_body(function, scopes, owner)
         self.report_attribute_calls()
         definitions.report_home_aliases(self)
-        definitions.report_reexports(self, tree)
+        definitions.report_reexports(self)
 
     def report(self, rule: Rule, node: ast.AST, subject: str = "", target: str = "", /, **details):
         line = getattr(node, "lineno", 1)

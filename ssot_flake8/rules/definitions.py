@@ -57,7 +57,11 @@ REEXPORT = Rule(
     name="reexport-shim",
     message="{module} re-exports {symbol} ({how}); import it from {canonical} and remove the shim",
     rationale="A compatibility shim keeps the old import path alive forever; callers must "
-    "move to the canonical module and the shim must go.",
+    "move to the canonical module and the shim must go. A shim is a module that other modules "
+    "import the symbol through (`from shim import X`, or a star import that brings it), or that "
+    "exports it: its `__all__` lists it, or it is a package `__init__` that imports it for its "
+    "users. An import nobody goes through (a test's `import X as X`, a script that only "
+    "imports) is not a shim.",
     bad="# netra_backend/app/websocket/__init__.py\n"
     "from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
     "__all__ = ['WebSocketManager']",
@@ -245,8 +249,9 @@ def report_home_aliases(walk: ModuleWalk) -> None:
 
 
 # -- once per module (SOT204 shims) -----------------------------------------------------------------
-def report_reexports(walk: ModuleWalk, tree: ast.Module) -> None:
-    reexporting_module = walk.is_package or import_only(tree)
+def report_reexports(walk: ModuleWalk) -> None:
+    """A shim is a module that others import a registered symbol through, or that exports it
+    (its `__all__`, or a package's own imports); an import nobody goes through is no shim."""
     reported_stars: set[int] = set()
     for record in walk.imports:
         symbol = walk.policy.symbol_at(record.binding.qualname)
@@ -254,27 +259,34 @@ def report_reexports(walk: ModuleWalk, tree: ast.Module) -> None:
             continue
         if record.star and record.binding.used and record.binding.qualname != symbol.qualname:
             report_non_canonical(walk, record.binding.qualname, symbol, record.node)
-        how = _reexport_kind(walk, record, reexporting_module)
+        how = _reexport_kind(walk, record)
         if how and not (record.star and id(record.node) in reported_stars):
             reported_stars.add(id(record.node))
             walk.report(REEXPORT, record.node, record.binding.qualname, symbol.qualname,
                         module=walk.module, symbol=symbol.name, how=how, canonical=symbol.module)
 
 
-def _reexport_kind(walk: ModuleWalk, record: ImportRecord, reexporting_module: bool) -> str:
+def _reexport_kind(walk: ModuleWalk, record: ImportRecord) -> str:
     if record.local in walk.all_names:
         return "listed in __all__"
-    if record.explicit:
-        return f"`import {record.local} as {record.local}`"
-    if record.star and reexporting_module:
-        return "star import"
-    if reexporting_module and not record.binding.used:
-        return "package __init__ import" if walk.is_package else "import-only module"
-    return ""
+    if walk.is_package:  # what a package `__init__` imports is the package's interface
+        if record.explicit:
+            return f"`import {record.local} as {record.local}`"
+        if record.star:
+            return "star import"
+        if not record.binding.used:
+            return "package __init__ import"
+    index = walk.policy.index
+    importers = index.importers(walk.module, record.local) if index is not None else ()
+    if not importers:
+        return ""
+    more = f" and {len(importers) - 1} more" if len(importers) > 1 else ""
+    return f"imported from here by {importers[0]}{more}"
 
 
 def import_only(tree: ast.Module) -> bool:
-    """A module whose top level only imports, re-exports and aliases: a shim."""
+    """A module whose top level only imports, re-exports and aliases (`ssot init` proposes
+    such modules for deprecation when they re-export a policy name)."""
     def plain(statement: ast.stmt) -> bool:
         if isinstance(statement, (ast.Import, ast.ImportFrom, ast.Pass)):
             return True

@@ -34,6 +34,7 @@ class ModuleIndex:
         self.cache: _Cache | None = None
         self._exports: dict[str, frozenset[str] | None] = {}
         self._stale: dict[tuple[str, str | None], tuple[str, str] | None] = {}
+        self._through: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
 
     # -- what a module offers (stale imports) ------------------------------------------------------
     def in_roots(self, module: str) -> bool:
@@ -86,6 +87,8 @@ class ModuleIndex:
         if question == "*":
             exported = self.star_exports(module)
             return None if exported is None else sorted(exported)
+        if question.startswith("t"):
+            return self._importers_of(module, question[1:])
         about = self._module_answer(module)
         if about is None or about[0] == "missing":
             return about
@@ -109,6 +112,36 @@ class ModuleIndex:
                     answer = "offers", offered, digest.hexdigest()
             self._offers[module] = answer
         return self._offers[module]
+
+    # -- who imports through a module (re-export shims) -------------------------------------------
+    def importers(self, module: str, name: str) -> tuple[str, ...]:
+        """The other modules of the tree whose top level imports `name` from `module`
+        (`from module import name [as x]`, or a star import that brings it), sorted: what makes
+        `module` a compatibility shim for that name. Imports inside functions are not indexed."""
+        if self.asked is not None:
+            self.asked.add((module, "t" + name))
+        return self._importers_of(module, name)
+
+    def _importers_of(self, module: str, name: str) -> tuple[str, ...]:
+        if self._through is None:  # built once, on the first question
+            through: dict[str, set[str]] = defaultdict(set)
+            starring: dict[str, set[str]] = defaultdict(set)
+            for importer, info in self.modules.items():
+                for targets in info.bindings.values():
+                    for target in targets:
+                        if target.startswith(">"):
+                            through[target[1:]].add(importer)
+                for star in info.stars:
+                    starring[star].add(importer)
+            self._through = through, starring
+        through, starring = self._through
+        found = set(through.get(f"{module}.{name}", ()))
+        if module in starring:
+            exported = self.exports(module)
+            if exported is None or name in exported:
+                found |= starring[module]
+        found.discard(module)
+        return tuple(sorted(found))
 
     # -- star imports --------------------------------------------------------------------------------
     def star_exports(self, module: str) -> frozenset[str] | None:
