@@ -9,6 +9,7 @@ import pty
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from importlib.util import find_spec
 from pathlib import Path
@@ -247,7 +248,9 @@ def test_text_format_table_and_sections():
         "(SOT103) 4"),
         "stale imports import of a name or module the tree no longer has (SOT004) 1",
         "boundary breaks direct import that breaks a boundary contract (SOT005) 7",
-        "unanalysed files file that does not parse or decode, so it is not counted (SOT000) 0",
+        ("unanalysed files file that may hold a finding but does not parse or decode (SOT000) 0 "
+         "0 newer syntax / 0 syntax errors / 0 unreadable; 11 more files not parsed: they name "
+         "nothing of the policy"),
     ]
     start = lines.index("singleton accessor calls (5)")
     assert lines[start + 1:start + 3] == [
@@ -553,6 +556,23 @@ def test_bad_files_are_counted_and_do_not_stop_the_audit(legacy_copy: Path):
         "other findings read it as Latin-1, as flake8 does")
     counts = {key: c["count"] for key, c in report["categories"].items()}
     assert counts == {**LEGACY_COUNTS, "unanalysed_files": 2}
+    # why: the pre-filter never parses a file that names nothing of the policy (no SOT000)
+    assert unanalysed["kinds"] == {"newer_syntax": 0, "syntax_errors": 1, "unreadable": 1,
+                                   "not_parsed": unanalysed["kinds"]["not_parsed"]}
+    skipped = unanalysed["kinds"]["not_parsed"]
+    (services / "unrelated_broken.py").write_text("def f(:\n    pass\n")
+    (services / "newer.py").write_text(
+        "from netra_backend.app.websocket_core import WebSocketManager\nx = f'{'a'}'\n")
+    again = audit_json(cwd=legacy_copy)["categories"]["unanalysed_files"]
+    newer = 1 if sys.version_info < (3, 12) else 0  # 3.12 parses nested f-string quotes
+    assert [where(loc) for loc in again["locations"]] == (
+        [APP + "services/broken.py:1", APP + "services/latin1.py:1"]
+        + [APP + "services/newer.py:2"] * newer)
+    assert again["kinds"] == {"newer_syntax": newer, "syntax_errors": 1, "unreadable": 1,
+                              "not_parsed": skipped + 1}  # + unrelated_broken.py
+    assert again["summary"] == (f"{newer} newer syntax / 1 syntax errors / 1 unreadable; "
+                                f"{skipped + 1} more files not parsed: they name nothing of the "
+                                "policy")
 
 
 def test_history_skips_links_that_leave_the_snapshot(mini_project, tmp_path: Path):

@@ -118,3 +118,24 @@ def test_a_latin1_file_without_a_declaration_gets_one_answer_from_both_front_end
     assert check.stdout.splitlines() == [*expected, "Found 2 errors."]
     flake8 = run("flake8", "--select", "SOT", "pkg/app/latin.py", cwd=root)
     assert flake8.stdout.splitlines() == expected
+
+
+def test_an_empty_import_list_followed_by_the_names_keeps_its_imports(mini_project):
+    """`from m import ()` then indented names and `)` (a botched edit, seen on the real 09-18
+    tree): the file does not parse, and its imports are read as the import meant."""
+    mini_project("pkg/core/legacy.py", "class OldManager:\n    pass\n\n\ndef get_manager():\n"
+                 "    return None\n")
+    mini_project("pkg/app/botched.py",
+                 "from pkg.core.legacy import ()\n    OldManager,\n    get_manager\n)\n"
+                 "from pkg.core.manager import Manager\nfrom pkg.core.manager import ()\n")
+    result = run("ssot", "check", "--no-cache", "pkg/app/botched.py", cwd=mini_project.root)
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if " SOT000 " not in line] == [
+        "pkg/app/botched.py:2:5: SOT001 pkg.core.legacy.OldManager is not the canonical path of "
+        "Manager; use `from pkg.core.manager import Manager`",
+        "pkg/app/botched.py:3:5: SOT002 import of deprecated module pkg.core.legacy; use "
+        "pkg.core.manager",
+        "Found 3 errors."]
+    unparsable = [line for line in lines if " SOT000 " in line]  # where depends on the Python
+    assert len(unparsable) == 1 and " could not be analysed: SyntaxError: " in unparsable[0]
+    assert result.returncode == 1

@@ -10,7 +10,9 @@ UNPARSABLE = Rule(
     name="unparsable-file",
     message="{path} could not be analysed: {error}",
     rationale="A file that does not parse or decode hides its imports from every checker; "
-    "it is reported once and the rest of the run goes on.",
+    "it is reported once and the rest of the run goes on. Only a file that may hold a finding "
+    "is parsed: one that names nothing of the policy is judged from its bytes, and its syntax "
+    "errors are flake8's `E999` (`ssot audit` counts those files as not parsed).",
     bad="from netra_backend.app.websocket_core.websocket_manager import (\n    WebSocketManager,",
     good="# the file parses under the Python that runs the checks",
 )

@@ -33,6 +33,7 @@ NEWER_STATEMENTS = (
     ((3, 12), re.compile(r"^\s*type\s+\w+\s*(\[[^\]]*\])?\s*="), "type statement"),
     ((3, 11), re.compile(r"^\s*except\s*\*"), "except*"),
 )
+_EMPTY_PARENS = re.compile(r"^(from[ \t]+\.*[\w.]*[ \t]+import[ \t]*)\([ \t]*\)[ \t]*(#[^\r\n]*)?\r?\n?$")
 _IMPORT_LINE = re.compile(r"^[ \t]*(import[ \t]|from[ \t]+[\w.]+[ \t]+import\b)")
 STATEMENT_STARTERS = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT,
                       tokenize.ENCODING, tokenize.COMMENT}
@@ -99,16 +100,15 @@ def _token_starts(text: str) -> tuple[list[tuple[int, int]], int]:
 
 
 def _parse_at(lines: list[str], row: int, col: int) -> ast.stmt | None:
-    """The import statement starting at (row, col), parsed on its own and moved into place."""
+    """The import statement starting at (row, col), parsed on its own and moved into place.
+
+    A botched edit's `from m import ()` followed by indented names and a `)` is read as the
+    parenthesized import it was meant to be, so its module and names are still checked."""
     first = lines[row - 1]
-    text = first[col:]
-    depth = text.count("(") - text.count(")")
-    end = row
-    while (depth > 0 or text.rstrip("\r\n").endswith("\\")) and end < len(lines):
-        end += 1
-        text += lines[end - 1]
-        depth += lines[end - 1].count("(") - lines[end - 1].count(")")
-    statement = _first_import(text)
+    statement = _statement(lines, row, first[col:])
+    empty = _EMPTY_PARENS.match(first[col:]) if statement is None else None
+    if empty:
+        statement = _statement(lines, row, empty.group(1) + "(\n")
     if statement is None:
         return None
     shift = len(first[:col].encode())  # ast columns are UTF-8 byte offsets
@@ -117,6 +117,17 @@ def _parse_at(lines: list[str], row: int, col: int) -> ast.stmt | None:
             node.col_offset += shift
     ast.increment_lineno(statement, row - 1)
     return statement
+
+
+def _statement(lines: list[str], row: int, text: str) -> ast.stmt | None:
+    """The statement `text` begins on line `row`, with its continuation lines."""
+    depth = text.count("(") - text.count(")")
+    end = row
+    while (depth > 0 or text.rstrip("\r\n").endswith("\\")) and end < len(lines):
+        end += 1
+        text += lines[end - 1]
+        depth += lines[end - 1].count("(") - lines[end - 1].count(")")
+    return _first_import(text)
 
 
 def _first_import(text: str) -> ast.stmt | None:

@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ssot_flake8.analysis.engine import check_file
+from ssot_flake8.analysis.engine import check_file, check_source
+from ssot_flake8.analysis.prefilter import could_match
 from ssot_flake8.analysis.walk import SymbolImport
 from ssot_flake8.commands.audit.paths import (
     FACTORY_KINDS,
@@ -59,11 +60,21 @@ def audit_paths(policy: Policy, paths: Sequence[Path], base: Path | None = None)
         raise UsageError(str(error)) from None
     findings: list[Finding] = []
     imports: list[SymbolImport] = []
+    skipped = 0  # files the pre-filter judged from their bytes: never parsed
     for path in files:
-        findings.extend(check_file(path, policy, imports=imports))
+        try:
+            data = path.read_bytes()
+        except OSError:
+            findings.extend(check_file(path, policy, imports=imports))  # its SOT000
+            continue
+        if not could_match(data, policy, str(path)):
+            skipped += 1
+            continue
+        findings.extend(check_source(data, str(path), policy, prefilter=False, imports=imports))
     symbols = symbol_paths(policy, imports, base)
     cycles = find_cycles(policy, base)
-    return Audit(len(files), build_categories(findings, symbols, cycles, base), symbols)
+    categories = build_categories(findings, symbols, cycles, base, skipped)
+    return Audit(len(files), categories, symbols)
 
 
 def find_cycles(policy: Policy, base: Path | None) -> list[Location] | None:
@@ -98,12 +109,19 @@ def common_package(modules: Sequence[str]) -> str:
 
 def build_categories(
     findings: list[Finding], symbols: list[SymbolPaths], cycles: list[Location] | None,
-    base: Path | None,
+    base: Path | None, skipped: int = 0,
 ) -> list[Category]:
+    """`skipped`: the files the pre-filter left unparsed (they name nothing of the policy)."""
     by_code: dict[str, list[Location]] = {}
     for finding in sorted(findings, key=lambda f: (display_path(f.path, base), f.line, f.col, f.code)):
         by_code.setdefault(finding.code, []).append(location(finding, base))
-    return [builder(by_code, symbols, cycles) for builder in CATEGORY_BUILDERS]
+    categories = [builder(by_code, symbols, cycles) for builder in CATEGORY_BUILDERS]
+    for category in categories:
+        if category.key == "unanalysed_files":
+            category.kinds["not_parsed"] = skipped
+            category.summary += (f"; {skipped} more file{_s(skipped)} not parsed: "
+                                 "they name nothing of the policy")
+    return categories
 
 
 Codes = dict[str, list[Location]]
@@ -211,8 +229,23 @@ stale = counted("stale_imports", "stale imports",
                 "import of a name or module the tree no longer has", "stale", "SOT004")
 boundaries = counted("boundary_breaks", "boundary breaks",
                      "direct import that breaks a boundary contract", "boundary", "SOT005")
-unanalysed = counted("unanalysed_files", "unanalysed files",
-                     "file that does not parse or decode, so it is not counted", "unparsed", "SOT000")
+
+
+def unanalysed(by_code: Codes, *_) -> Category:
+    """SOT000 per file, by why; build_categories adds the files the pre-filter did not parse."""
+    found = _merged(by_code, "SOT000")
+    kinds = {"newer_syntax": 0, "syntax_errors": 0, "unreadable": 0}
+    for loc in found:
+        if loc.detail.startswith("uses syntax from Python"):
+            kinds["newer_syntax"] += 1
+        elif loc.detail.startswith("SyntaxError"):
+            kinds["syntax_errors"] += 1
+        else:  # cannot read or decode it, too deeply nested
+            kinds["unreadable"] += 1
+    summary = " / ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in kinds.items())
+    return Category("unanalysed_files", "unanalysed files",
+                    "file that may hold a finding but does not parse or decode (SOT000)",
+                    "unparsed", len(found), kinds, summary, found)
 
 
 CATEGORY_BUILDERS: tuple[Callable[..., Category], ...] = (
