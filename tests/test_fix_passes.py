@@ -15,6 +15,7 @@ from test_fix import make_project
 
 from ssot_flake8.analysis.index import expand_policy
 from ssot_flake8.cli import main
+from ssot_flake8.commands.fix import command
 from ssot_flake8.commands.fix.passes import refreshed
 from ssot_flake8.policy.config import load_policy
 
@@ -135,3 +136,54 @@ def test_one_run_of_fix_reaches_the_fixed_point(tree):
         second = _fix_quietly(root)
         assert {path: path.read_bytes() for path in sorted(root.rglob("*.py"))} == once
         assert second.startswith("Fixed 0 findings in 0 files;"), second
+
+
+# -- the first pass opens only what `ssot check` says holds something to rewrite (issue 16) --------
+
+
+def test_the_first_pass_opens_only_files_with_a_fixable_finding(tmp_path, monkeypatch):
+    root = make_project(tmp_path)
+    files = {
+        "pkg/app/fixable.py": "from pkg.core.legacy import OldManager\n",
+        "pkg/app/by_hand.py": "import pkg.core\n\npkg.core.get_manager()\n",  # SOT101 only
+        "pkg/app/clean.py": "from pkg.core.manager import Manager\n",
+        "pkg/app/broken.py": "from pkg.core.legacy import OldManager\ndef (:\n",
+    }
+    for relative, source in files.items():
+        (root / relative).write_text(source)
+    opened: list[str] = []  # the files each pass opens, "|" between passes
+    real_fix, real_refreshed = command._fix, command.refreshed
+    monkeypatch.setattr(command, "_fix", lambda path, *more: opened.append(path.name) or real_fix(path, *more))
+    monkeypatch.setattr(command, "refreshed", lambda *args: opened.append("|") or real_refreshed(*args))
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["fix", "--config", str(root / ".importlinter"), str(root / "pkg/app")])
+    # Then the second pass: the files with findings left, the rewritten one, and clean.py, which
+    # names Manager, a name whose meaning in fixable.py changed.
+    assert opened == ["broken.py", "fixable.py", "|", "by_hand.py", "clean.py", "fixable.py"]
+    assert code == 2
+    assert err.getvalue() == (f"ssot: error: {root}/pkg/app/broken.py could not be analysed: "
+                              "SyntaxError: invalid syntax\n")
+    assert out.getvalue().splitlines() == [
+        "Left to do by hand:",
+        (f"{root}/pkg/app/by_hand.py:3:1: SOT101 pkg.core.get_manager is a banned singleton "
+         "accessor: construct Manager(user_context=...)"),
+        "Fixed 1 finding in 1 file; 1 left to do by hand.",
+    ]
+    assert (root / "pkg/app/fixable.py").read_text() == "from pkg.core.manager import Manager\n"
+
+
+def test_a_silenced_finding_is_neither_fixed_nor_listed(tmp_path):
+    """As ruff: `# noqa: SOT001` on the line keeps it; the file's other findings are fixed."""
+    root = make_project(tmp_path)
+    source = ("from pkg.core.legacy import OldManager  # noqa: SOT001\n"
+              "from pkg.core.legacy import Helper\n")
+    (root / "pkg/app/user.py").write_text(source)
+    result = run("ssot", "fix", "pkg", cwd=root)
+    assert (result.returncode, result.stdout) == (1, "Fixed 1 finding in 1 file; 0 left to do by hand.\n")
+    assert (root / "pkg/app/user.py").read_text() == (
+        "from pkg.core.legacy import OldManager  # noqa: SOT001\n"
+        "from pkg.core.manager import Helper\n")
+    (root / "pkg/app/user.py").write_text("from pkg.core.legacy import OldManager  # noqa\n")
+    again = run("ssot", "fix", "pkg", cwd=root)
+    assert (again.returncode, again.stdout) == (0, "Fixed 0 findings in 0 files; 0 left to do by hand.\n")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 from ssot_flake8.commands.fix.graph import ImportGraph
-from ssot_flake8.commands.fix.model import FixError, FixResult, LeftByHand
+from ssot_flake8.commands.fix.model import FIXABLE_CODES, HAND_CODES, FixError, FixResult, LeftByHand
 from ssot_flake8.commands.fix.passes import refreshed
 from ssot_flake8.commands.fix.rounds import fix_source
 from ssot_flake8.policy.model import Policy
+from ssot_flake8.services.cache import Cache
 from ssot_flake8.services.options import UsageError, add_config_option, configured_excludes, policy_for
-from ssot_flake8.services.runner import InputError, discover
+from ssot_flake8.services.runner import InputError, check_files, discover
+from ssot_flake8.source.text import Finding
 from ssot_flake8.support.atomic_write import write_atomic
 from ssot_flake8.support.progress import Progress
 
@@ -30,6 +33,7 @@ def add_parser(verbs) -> None:
 
 
 MAX_PASSES = 4
+PROGRESS_MIN_FILES = 200  # as `ssot check`: fewer files, no bar
 
 
 def run_fix(args: argparse.Namespace) -> int:
@@ -38,8 +42,9 @@ def run_fix(args: argparse.Namespace) -> int:
     The fixed point in one run: after a pass that changed files, the symbol index is refreshed
     with what they now say (a rewritten shim re-exports something else) and the files that still
     had findings, changed, or mention a name whose meaning changed, are fixed again, until a pass
-    changes nothing. With --diff the
-    passes work on the files' contents in memory; the patch is what `ssot fix` writes.
+    changes nothing. With --diff the passes work on the files' contents in memory; the patch is
+    what `ssot fix` writes. The first pass opens only the files where `ssot check` (its cache,
+    every core) finds something to rewrite.
     """
     policy = policy_for(args)  # with the symbol index, as `ssot check` sees the tree
     try:  # the files `ssot check` would check: .gitignore and the configured excludes apply
@@ -54,7 +59,7 @@ def run_fix(args: argparse.Namespace) -> int:
     fixed: dict[Path, int] = {}
     left: dict[Path, list[LeftByHand]] = {}
     failed: set[Path] = set()
-    pending = paths
+    pending = _to_open(paths, policy, left)
     for number in range(MAX_PASSES):
         progress = Progress("ssot fix" if number == 0 else f"ssot fix, pass {number + 1}", len(pending))
         changed: dict[Path, bytes] = {}
@@ -80,7 +85,7 @@ def run_fix(args: argparse.Namespace) -> int:
             break
         policy, touched = refreshed(policy, changed)
         pending = [p for p in paths if p not in failed and (
-            left.get(p) or p in current or (touched and touched.search(original.get(p, b""))))]
+            left.get(p) or p in current or (touched and touched.search(_text(p, original))))]
     edited = [p for p in paths if p in current and current[p] != original[p]]
     if args.diff:
         for path in edited:
@@ -88,6 +93,37 @@ def run_fix(args: argparse.Namespace) -> int:
     everything_left = [item for path in paths for item in left.get(path, [])]
     _summary(report, everything_left, sum(fixed[p] for p in edited), len(edited), args.diff)
     return 2 if failed else 1 if edited else 0
+
+
+def _to_open(paths: list[Path], policy: Policy, left: dict[Path, list[LeftByHand]]) -> list[Path]:
+    """The files the first pass opens: those where `ssot check` finds a finding fix may
+    rewrite, or a file it cannot analyse (its error is then the fixer's). Every other file's
+    findings go straight to `left`; a file with none is not even read again."""
+    cache = Cache.for_policy(policy)
+    with Progress("ssot fix: checking", len(paths), minimum=PROGRESS_MIN_FILES) as progress:
+        reported = check_files([str(p) for p in paths], policy, cache, progress=progress.advance)
+    cache.save()
+    found: dict[str, list[Finding]] = defaultdict(list)
+    for item in reported:
+        found[item.finding.path].append(item.finding)
+    opened = []
+    for path in paths:
+        findings = found.get(str(path), [])
+        if any(f.code in (*FIXABLE_CODES, "SOT000") for f in findings):
+            opened.append(path)
+        elif findings:
+            left[path] = [LeftByHand(f) for f in findings if f.code in HAND_CODES]
+    return opened
+
+
+def _text(path: Path, read: dict[Path, bytes]) -> bytes:
+    """The file's bytes as the run first read them (b"" if it cannot be read)."""
+    if path not in read:
+        try:
+            return path.read_bytes()
+        except OSError:
+            return b""
+    return read[path]
 
 
 def fix_file(path: Path, policy: Policy, write: bool = True) -> FixResult:

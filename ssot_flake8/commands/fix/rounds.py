@@ -16,6 +16,8 @@ from ssot_flake8.commands.fix.model import FIXABLE_CODES, HAND_CODES, FixError, 
 from ssot_flake8.commands.fix.planner import Planner
 from ssot_flake8.commands.fix.rewriter import Rewriter
 from ssot_flake8.policy.model import Policy
+from ssot_flake8.services.runner import silenced
+from ssot_flake8.source.lines import source_lines
 from ssot_flake8.source.text import Finding
 
 MAX_ROUNDS = 8
@@ -52,7 +54,8 @@ def fix_once(data: bytes, path: str, policy: Policy, graph: ImportGraph | None =
     broken = [f for f in findings if f.code == "SOT000"]
     if broken:
         raise FixError(broken[0].message)
-    relevant = [f for f in findings if f.code in HAND_CODES]
+    lines = source_lines(data.decode("utf-8", "replace"))  # a silenced line: not fixed, not listed
+    relevant = [f for f in findings if f.code in HAND_CODES and not silenced(f, lines)]
     if not any(f.code in FIXABLE_CODES for f in relevant):
         return data, 0, [LeftByHand(f) for f in relevant]
     refused: dict[Finding, str] = {}
