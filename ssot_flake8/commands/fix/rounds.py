@@ -16,7 +16,7 @@ from ssot_flake8.commands.fix.model import FIXABLE_CODES, HAND_CODES, FixError, 
 from ssot_flake8.commands.fix.planner import Planner
 from ssot_flake8.commands.fix.rewriter import Rewriter
 from ssot_flake8.policy.model import Policy
-from ssot_flake8.services.runner import silenced
+from ssot_flake8.rules.suppressions import silenced
 from ssot_flake8.source.lines import source_lines
 from ssot_flake8.source.text import Finding
 
