@@ -153,7 +153,8 @@ def test_the_first_pass_opens_only_files_with_a_fixable_finding(tmp_path, monkey
         (root / relative).write_text(source)
     opened: list[str] = []  # the files each pass opens, "|" between passes
     real_fix, real_refreshed = command._fix, command.refreshed
-    monkeypatch.setattr(command, "_fix", lambda path, *more: opened.append(path.name) or real_fix(path, *more))
+    monkeypatch.setattr(command, "_fix",
+                        lambda path, *more: opened.append(path.name) or real_fix(path, *more))
     monkeypatch.setattr(command, "refreshed", lambda *args: opened.append("|") or real_refreshed(*args))
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
