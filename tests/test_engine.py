@@ -223,6 +223,36 @@ CASES = {
         ["1:30 SOT204 pkg.app.all_shim re-exports Manager (listed in __all__); import it from "
          "pkg.core.manager and remove the shim"],
     ),
+    # -- singletons of a subclass or of an adapter that holds one --------------------------------
+    "pkg/app/wrapped_singletons.py": (
+        "from pkg.core.manager import Manager\n\n\n"
+        "class TenantManager(Manager):\n    pass\n\n\n"
+        "class AuditedManager(TenantManager):\n    pass\n\n\n"
+        "class ManagerAdapter:\n    def __init__(self, ctx):\n"
+        "        self.inner = Manager(user_context=ctx)\n\n\n"
+        "class Plain:\n    def __init__(self, manager):\n        self.inner = manager\n\n\n"
+        "_sub = _deep = _adapter = _plain = None\n\n\n"
+        "def get_sub():\n    global _sub\n    if _sub is None:\n"
+        "        _sub = TenantManager(user_context=None)\n    return _sub\n\n\n"
+        "def get_deep():\n    global _deep\n    _deep = _deep or AuditedManager(user_context=1)\n"
+        "    return _deep\n\n\n"
+        "def get_adapter(ctx):\n    global _adapter\n    _adapter = ManagerAdapter(ctx)\n"
+        "    return _adapter\n\n\n"
+        "def get_plain(m):\n    global _plain\n    _plain = Plain(m)\n    return _plain\n\n\n"
+        "def per_call(ctx):\n    adapter = ManagerAdapter(ctx)\n    return adapter\n\n\n"
+        "class Shared(Manager):  # its getter names no policy word, only this class\n"
+        "    pass\n\n\n_shared = None\n\n\n"
+        "def get_shared():\n    global _shared\n    _shared = Shared(user_context=0)\n"
+        "    return _shared\n",
+        ["25:1 SOT201 `global` cache of TenantManager (a subclass of Manager) in get_sub() "
+         "makes Manager a process-wide singleton; build one per user instead",
+         "32:1 SOT201 `global` cache of AuditedManager (a subclass of Manager) in get_deep() "
+         "makes Manager a process-wide singleton; build one per user instead",
+         "38:1 SOT201 `global` cache of ManagerAdapter (an adapter of Manager) in get_adapter() "
+         "makes Manager a process-wide singleton; build one per user instead",
+         "62:1 SOT201 `global` cache of Shared (a subclass of Manager) in get_shared() "
+         "makes Manager a process-wide singleton; build one per user instead"],
+    ),
     # -- shims: what others import through, or what a module exports ---------------------------
     "pkg/app/through.py": (  # it uses Manager too, but two modules import Manager from it
         "from pkg.core.manager import Manager\n\n\ndef serve(ctx):\n"

@@ -106,7 +106,8 @@ def pruned(tree: ast.Module, lines: list[str], policy: Policy) -> ast.Module:
     A finding needs a name the policy watches: one of its words (`Policy.keywords`, the words
     every policy name and banned callable holds), or a module-level name bound by a statement
     that holds one of those words or such a name (`M` in `from x import Manager as M`, `mgr`
-    in `mgr = get_manager()`), or an import, dynamic import or `__all__` of the block's own.
+    in `mgr = get_manager()`, `Sub` in `class Sub(Manager)`), or an import, dynamic import or
+    `__all__` of the block's own.
     A block whose text names none is not walked; the tree itself (flake8's too) is not changed.
     """
     if not any(isinstance(node, _DEFINITIONS) for node in tree.body):
@@ -114,6 +115,10 @@ def pruned(tree: ast.Module, lines: list[str], policy: Policy) -> ast.Module:
     words = set(_static_words(policy))
     statements = [unit for node in tree.body if not isinstance(node, _DEFINITIONS)
                   for unit in _units(node, lines)]
+    # a class that names a watched name (a subclass or an adapter of a registered class) makes
+    # its own name watched: a `global` cache of its instance is a singleton (SOT201)
+    statements += [(_text(node, lines), {node.name}) for node in tree.body
+                   if isinstance(node, ast.ClassDef)]
     grown = True
     while grown:  # a name bound from a watched name is watched too
         grown = False

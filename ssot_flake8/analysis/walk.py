@@ -117,6 +117,8 @@ class ModuleWalk(ast.NodeVisitor):
         self.attribute_instances: dict[int, dict[str, str | None]] = {}
         self.attribute_calls: list[tuple[int, str, ast.Call]] = []  # judged once all bodies ran
         self.home_names: list[tuple[ast.Name, str]] = []  # module-level `Name = other_name`
+        # module-level classes that subclass a registered class or hold one they build
+        self.wrappers: dict[str, tuple[Symbol, str]] = {}  # class name -> (symbol, how)
 
     # -- a faster ast.NodeVisitor: a method cache per node type, and no visits of the leaf
     # ctx/operator nodes (the walk visits every node of a file that names the policy)
@@ -431,6 +433,7 @@ class ModuleWalk(ast.NodeVisitor):
             self.visit(expression)
         definitions.check_duplicate(self, node)
         definitions.check_instance_cache(self, node)
+        definitions.record_wrapper(self, node)
         outer_class, self.current_class = self.current_class, node
         self.scopes.append(Scope("class"))
         for statement in node.body:

@@ -23,7 +23,9 @@ SINGLETON = Rule(
     name="singleton-definition",
     message="{kind} makes {symbol} a process-wide singleton; build one per user instead",
     rationale="Module-level instances, `global` caches, `_instance`/`__new__` caching and "
-    "`@lru_cache` getters all share one instance across users.",
+    "`@lru_cache` getters all share one instance across users. A `global` cache of an instance "
+    "of a subclass of the registered class (`class TenantManager(WebSocketManager)`), or of an "
+    "adapter whose methods build one into `self.<attr>`, shares it just the same.",
     bad="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
     "_manager = WebSocketManager(user_context=None)",
     good="from netra_backend.app.websocket_core.websocket_manager import WebSocketManager\n"
@@ -171,6 +173,13 @@ def check_function(walk: ModuleWalk, node: ast.FunctionDef, owner: ast.ClassDef 
         walk.report(SINGLETON, node, cached_global.qualname, "",
                     kind=f"`global` cache in {node.name}()", symbol=cached_global.name)
         return
+    wrapped = next(iter(_cached_wrappers(walk, facts).values()), None) if walk.wrappers else None
+    if wrapped:
+        cls, symbol, how = wrapped
+        what = "a subclass" if how == "subclass" else "an adapter"
+        walk.report(SINGLETON, node, symbol.qualname, "", symbol=symbol.name,
+                    kind=f"`global` cache of {cls} ({what} of {symbol.name}) in {node.name}()")
+        return
     returned = _returned_construction(walk, facts, built)
     if not returned:
         return
@@ -202,6 +211,65 @@ def _constructed_names(walk: ModuleWalk, facts: FunctionFacts) -> dict[str, Symb
             if symbol and isinstance(target, ast.Name):
                 built[target.id] = symbol
     return built
+
+
+def _cached_wrappers(walk: ModuleWalk, facts: FunctionFacts) -> dict[str, tuple[str, Symbol, str]]:
+    """`global` names this function assigns an instance of a wrapper class of this module to:
+    name -> (class, registered symbol, "subclass" or "adapter")."""
+    cached: dict[str, tuple[str, Symbol, str]] = {}
+    for child in facts.assignments:
+        value = child.value  # `_x = Cls(...)`, or `_x = _x or Cls(...)`
+        calls = value.values if isinstance(value, ast.BoolOp) else [value]
+        for call in calls:
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+                continue
+            wrapper = walk.wrappers.get(call.func.id)
+            binding = walk.lookup(call.func.id)
+            if wrapper is None or binding is None or (
+                    binding.qualname != f"{walk.module}.{call.func.id}"):
+                continue  # not the module's class (an import or a parameter of that name)
+            targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in facts.globals:
+                    cached[target.id] = (call.func.id, *wrapper)
+    return cached
+
+
+def record_wrapper(walk: ModuleWalk, node: ast.ClassDef) -> None:
+    """A module-level class that subclasses a registered class (directly or through another
+    such class), or an adapter whose methods build one into `self.<attr>`: a `global` cache of
+    its instance shares that registered instance across users too."""
+    if walk.scope.kind != "module" or walk.short_names.get(node.name):
+        return  # a registered name is judged as itself
+    symbol, how = walk.registered_base(node), "subclass"
+    for base in node.bases:
+        if symbol is None and isinstance(base, ast.Name) and base.id in walk.wrappers:
+            symbol, wrapped = walk.wrappers[base.id]
+            how = "subclass" if wrapped == "subclass" else "adapter"
+    if symbol is None:
+        symbol, how = _held_instance(walk, node), "adapter"
+    if symbol is not None:
+        walk.wrappers[node.name] = (symbol, how)
+
+
+def _held_instance(walk: ModuleWalk, node: ast.ClassDef) -> Symbol | None:
+    """The registered class a method of `node` builds into `self.<attr>`, if any."""
+    for method in node.body:
+        if not isinstance(method, FUNCTION_NODES):
+            continue
+        for child in ast.walk(method):
+            if isinstance(child, ast.Assign):
+                targets = child.targets
+            elif isinstance(child, ast.AnnAssign) and child.value is not None:
+                targets = [child.target]
+            else:
+                continue
+            held = any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                       and t.value.id == "self" for t in targets)
+            symbol = walk.construction(child.value) if held else None
+            if symbol:
+                return symbol
+    return None
 
 
 def _returned_construction(walk: ModuleWalk, facts: FunctionFacts, built: dict[str, Symbol]) -> Symbol | None:
