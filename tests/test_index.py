@@ -319,18 +319,26 @@ def test_token_fallback_never_raises(text):
         assert statement.lineno >= 1
 
 
-def test_cached_findings_follow_what_other_modules_offer(tmp_path):
-    """`ssot check` caches each file's findings by its own content; a stale import in an
-    unchanged file goes away when the module it imports from gains the name."""
+def _old_project(tmp_path, files: dict[str, str]):
+    """A project under the mini policy whose files all carry one old mtime (so a rewrite is
+    seen by content, not by time)."""
     root = tmp_path / "proj"
     (root / "pkg" / "core").mkdir(parents=True)
     (root / ".importlinter").write_text(POLICY_HEADER)
     for relative in ("pkg/__init__.py", "pkg/core/__init__.py"):
         (root / relative).write_text("")
     (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n")
-    (root / "pkg/use.py").write_text("from pkg.core.manager import Helper\n\nHelper()\n")
+    for relative, text in files.items():
+        (root / relative).write_text(text)
     for path in root.rglob("*.py"):
         os.utime(path, (1_600_000_000, 1_600_000_000))
+    return root
+
+
+def test_cached_findings_follow_what_other_modules_offer(tmp_path):
+    """`ssot check` caches each file's findings by its own content; a stale import in an
+    unchanged file goes away when the module it imports from gains the name."""
+    root = _old_project(tmp_path, {"pkg/use.py": "from pkg.core.manager import Helper\n\nHelper()\n"})
     first = run("ssot", "check", "pkg", cwd=root)
     assert first.stdout.splitlines()[0] == (
         "pkg/use.py:1:30: SOT004 stale import: pkg.core.manager neither defines, imports nor "
@@ -343,16 +351,8 @@ def test_cached_findings_follow_what_other_modules_offer(tmp_path):
 def test_cached_shim_findings_follow_who_imports_through_the_module(tmp_path):
     """A module is a shim while another imports the symbol through it: the cached findings of
     the unchanged shim file follow the importer's edit (both ways)."""
-    root = tmp_path / "proj"
-    (root / "pkg" / "core").mkdir(parents=True)
-    (root / ".importlinter").write_text(POLICY_HEADER)
-    for relative in ("pkg/__init__.py", "pkg/core/__init__.py"):
-        (root / relative).write_text("")
-    (root / "pkg/core/manager.py").write_text("class Manager:\n    pass\n")
-    (root / "pkg/shim.py").write_text("from pkg.core.manager import Manager\n")
-    (root / "pkg/use.py").write_text("from pkg.core.manager import Manager\n")
-    for path in root.rglob("*.py"):
-        os.utime(path, (1_600_000_000, 1_600_000_000))
+    root = _old_project(tmp_path, {"pkg/shim.py": "from pkg.core.manager import Manager\n",
+                                   "pkg/use.py": "from pkg.core.manager import Manager\n"})
     assert run("ssot", "check", "pkg", cwd=root).stdout == "All checks passed!\n"
     (root / "pkg/use.py").write_text("from pkg.shim import Manager\n")
     through = run("ssot", "check", "pkg", cwd=root)
