@@ -97,8 +97,7 @@ class SsotChecker:
             findings = []
         # flake8 applies noqa comments after the plugin. The plugin reports the SOT codes that
         # such a comment lists and no finding of it matches (SOT900), as `ssot check` does.
-        lines = [line.rstrip("\r\n") for line in self.lines]
-        findings += unused_noqa(findings, lines, self.filename)
+        findings += unused_noqa(findings, self.lines, self.filename)
         if self.baseline is not None:
             findings = self._not_in_baseline(findings)
         for finding in findings:

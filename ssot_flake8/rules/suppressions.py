@@ -53,9 +53,12 @@ def silenced(finding: Finding, lines: Sequence[str]) -> bool:
 def unused_noqa(findings: Sequence[Finding], lines: Sequence[str], path: str) -> list[Finding]:
     """SOT900 for each line whose `# noqa:` lists SOT codes that silence none of `findings`
     (all of the file's findings, before any is silenced). A directive that covers SOT900 itself
-    is never reported."""
+    is never reported, nor any in a file with SOT000 (its findings are not all known). `lines`
+    may keep their line endings."""
     found: list[Finding] = []
     if not any(OURS in line and "noqa" in line.lower() for line in lines):
+        return found
+    if any(finding.code == "SOT000" for finding in findings):
         return found
     codes_on: dict[int, list[str]] = {}
     for finding in findings:
@@ -71,8 +74,7 @@ def unused_noqa(findings: Sequence[Finding], lines: Sequence[str], path: str) ->
         unused = [code for code in ours if not any(r.startswith(code) for r in reported)]
         if unused:
             listed = ", ".join(unused)
-            start = len(line[:match.start()]) + 1
-            found.append(Finding(path, number, start, UNUSED_NOQA.code,
+            found.append(Finding(path, number, match.start() + 1, UNUSED_NOQA.code,
                                  UNUSED_NOQA.format(codes=listed), listed,
                                  end_line=number, end_col=match.end() + 1))
     return found

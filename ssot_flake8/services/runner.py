@@ -302,8 +302,7 @@ def _check_task(task: Task, policy: Policy, asked: Callable[[], tuple]) -> Outco
         findings = check_source(data, task.display, policy, prefilter=False)
     except Exception as error:  # an engine bug on one file must not stop the run: report it
         findings = [unparsable(SourceError(f"internal error: {type(error).__name__}: {error}"), task.display)]
-    unused = [] if any(f.code == "SOT000" for f in findings) else unused_noqa(findings, lines,
-                                                                            task.display)
+    unused = unused_noqa(findings, lines, task.display)
     findings = [f for f in findings if not silenced(f, lines)] + unused
     reported = tuple(Reported(f, source_line(lines, f.line)) for f in findings)
     if any(f.code == "SOT000" for f in findings):
