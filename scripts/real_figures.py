@@ -46,13 +46,20 @@ ROWS = [
 ]
 
 
+def link_tree(snapshot: Path, tree: Path) -> Path:
+    """tree (created) links to the snapshot's packages and holds a copy of the bundled policy,
+    so the front-ends write their caches there and never into the snapshot."""
+    tree.mkdir(exist_ok=True)
+    for name in ("netra_backend", "shared"):
+        if (snapshot / name).exists():
+            (tree / name).symlink_to(snapshot.resolve() / name)
+    shutil.copy(REPO / ".importlinter", tree / ".importlinter")
+    return tree
+
+
 def audit(snapshot: Path) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        tree = Path(folder)
-        for name in ("netra_backend", "shared"):
-            if (snapshot / name).exists():
-                (tree / name).symlink_to(snapshot.resolve() / name)
-        shutil.copy(REPO / ".importlinter", tree / ".importlinter")
+        tree = link_tree(snapshot, Path(folder))
         result = subprocess.run([str(SSOT), "audit", "--output-format", "json", "netra_backend"],
                                 cwd=tree, capture_output=True, text=True)
     if result.returncode != 0:

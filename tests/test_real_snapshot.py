@@ -32,7 +32,8 @@ import pytest
 from tests.conftest import REPO, run
 
 sys.path.insert(0, str(REPO / "scripts"))
-import count_real  # a script, not a package: imported from its folder
+import count_real  # scripts, not a package: imported from their folder
+from real_figures import link_tree
 
 SNAPSHOTS = [Path(p) for p in os.environ.get("NETRA_SNAPSHOT", "").split(os.pathsep) if p]
 WEBSOCKET_CORE = "netra_backend/app/websocket_core"
@@ -49,15 +50,6 @@ def tool(tree: Path, *argv: str):
     result = run(*argv, cwd=tree)
     assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
     return result
-
-
-def link_tree(snapshot: Path, target: Path) -> Path:
-    target.mkdir()
-    for name in ("netra_backend", "shared"):
-        if (snapshot / name).exists():
-            (target / name).symlink_to(snapshot / name)
-    shutil.copy(REPO / ".importlinter", target / ".importlinter")
-    return target
 
 
 @pytest.fixture(scope="module", params=SNAPSHOTS, ids=[p.name for p in SNAPSHOTS])

@@ -63,13 +63,13 @@ def contract_breaks(policy: Policy, graph) -> list[ContractBreaks]:
 
     configure()  # the contracts time their steps with import-linter's settings
     classes = _contract_classes(policy.session)
-    session = {k: str(v) if isinstance(v, bool) else v
-               for k, v in policy.session.items() if k != "root_package"}
+    ssot_types = _ssot_types(policy)
+    session = _as_text(policy.session, skip=("root_package",))
     session["root_packages"] = list(policy.root_packages)  # as import-linter normalizes it
     results = []
     for options in policy.contracts:
         kind = str(options.get("type", ""))
-        if kind in _ssot_types(policy) or kind not in classes:  # ssot drift: the findings file
+        if kind in ssot_types or kind not in classes:  # ssot drift: the findings file
             continue
         results.append(_breaks_of(classes[kind], options, session, graph))
     return results
@@ -84,9 +84,7 @@ def _breaks_of(contract_class, options: dict, session: dict, graph) -> ContractB
         (result.kept if matched else result.dropped).append(entry)
         for importer, imported in matched:
             working.remove_import(importer=importer, imported=imported)
-    # Booleans as text, as import-linter's TOML reader gives them to its contracts.
-    clean = {k: str(v) if isinstance(v, bool) else v
-             for k, v in options.items() if k not in ("id", "ignore_imports")}
+    clean = _as_text(options, skip=("id", "ignore_imports"))
     clean["unmatched_ignore_imports_alerting"] = "none"
     for _ in range(MAX_ROUNDS):
         contract = _contract(contract_class, result.name, session, clean)
@@ -101,6 +99,11 @@ def _breaks_of(contract_class, options: dict, session: dict, graph) -> ContractB
             working.remove_import(importer=importer, imported=imported)
             result.added.append(f"{importer} -> {imported}")
     return result
+
+
+def _as_text(options: dict, skip: tuple[str, ...]) -> dict:
+    """Booleans as text, as import-linter's TOML reader gives them to its contracts."""
+    return {k: str(v) if isinstance(v, bool) else v for k, v in options.items() if k not in skip}
 
 
 def _contract(contract_class, name: str, session: dict, options: dict):
