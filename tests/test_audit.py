@@ -590,3 +590,25 @@ def test_history_skips_links_that_leave_the_snapshot(mini_project, tmp_path: Pat
     assert entry["files"] == 5  # pkg, pkg/app, pkg/core __init__s, manager.py, a.py: not the link
     assert entry["counts"]["import_path_fragmentation"] == 1
     assert entry["canonical_share"] == 0.0
+
+
+def test_history_skips_blobs_the_repository_lacks(mini_project):
+    """A partial clone (or a mirror with pruned large files) lacks some blobs: the commit is
+    still audited, without those files, and the note says how many were left out."""
+    mini_project("pkg/app/a.py", "from pkg.core.legacy import OldManager\n")
+    mini_project("pkg/app/b.py", "from pkg.core.legacy import OldManager as Old\n")
+    root = mini_project.root
+    (root / "pkg/app/data.json").write_text("{}\n")  # not Python: never read from git
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "two importers")
+    for name in ("pkg/app/b.py", "pkg/app/data.json"):
+        blob = git(root, "rev-parse", f"HEAD:{name}").strip()
+        (root / ".git/objects" / blob[:2] / blob[2:]).unlink()
+    report = json.loads(run("ssot", "audit", "--history", "1", "--format", "json", cwd=root).stdout)
+    (entry,) = report["history"]
+    assert (entry["error"], entry["missing_files"], entry["files"]) == (None, 1, 5)
+    assert entry["counts"]["import_path_fragmentation"] == 1
+    text = run("ssot", "audit", "--history", "1", cwd=root)
+    assert text.returncode == 0 and text.stderr == ""
+    assert text.stdout.splitlines()[-1].endswith("1 files not in the repository's objects")

@@ -1,21 +1,19 @@
 """Past commits for `--history`: which ones, and their files in one folder, updated commit by commit.
 
-The first commit's files come from `git archive`; each next commit rewrites only the files that
-changed (`git diff --name-status`), so the symbol index's cache in that folder keeps every file
-that did not change. The working tree, the index and HEAD are never touched.
+Only Python files are written, read straight from git's objects (`git ls-tree` for the first
+commit, `git diff-tree` for each next one, then `git cat-file --batch`): each commit rewrites only
+the files that changed, so the caches in that folder keep every file that did not. Symbolic links
+are skipped (one could point outside the snapshot). The working tree, the index and HEAD are
+never touched.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
-import tarfile
 from pathlib import Path
 
 from ssot_flake8.services.options import UsageError
-
-ARCHIVE_CHUNK = 500  # paths per `git archive` call (command lines have a length limit)
 
 
 def git(repo: Path, *args: str) -> str:
@@ -64,60 +62,99 @@ def commits(root: Path, count: int | None, since: str | None = None) -> list[tup
 
 
 class Checkout:
-    """The files of `specs` (paths in the repository) at one commit after another, in `target`."""
+    """The Python files of `specs` (paths in the repository) at one commit after another, in
+    `target`. Blobs are read with one `git cat-file --batch` process; a blob the repository
+    lacks (a partial or LFS-pruned clone) is skipped and counted in `missing`."""
 
     def __init__(self, root: Path, specs: list[str], target: Path):
         self.root, self.specs, self.target = root, specs, target
         self.sha: str | None = None
+        self.missing = 0  # blobs of Python files the repository does not hold, at the last move
 
     def move_to(self, sha: str) -> None:
-        if self.sha is None:
-            present = [s for s in self.specs if s == "." or _exists_at(self.root, sha, s)]
-            _archive(self.root, sha, present, self.target)
-        else:
-            changed = self._changes(self.sha, sha)
-            for path in changed:
-                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-                    (self.target / path).unlink()
-            existing = [p for p, status in changed.items() if status != "D"]
-            for start in range(0, len(existing), ARCHIVE_CHUNK):
-                _archive(self.root, sha, existing[start:start + ARCHIVE_CHUNK], self.target)
-            for path in existing:  # the archive's mtime is the commit's: say "just changed"
-                with contextlib.suppress(OSError):
-                    os.utime(self.target / path, follow_symlinks=False)
+        first = self.sha is None
+        wanted = _tree_blobs(self.root, sha, self.specs) if first else self._changes(self.sha, sha)
+        with Blobs(self.root) as blobs:
+            self.missing = 0
+            for path, blob in wanted.items():
+                self.missing += not self._write(path, blob and blobs.read(blob))
         self.sha = sha
 
-    def _changes(self, old: str, new: str) -> dict[str, str]:
-        out = git(self.root, "diff", "--name-status", "--no-renames", "-z", old, new, "--",
-                  *self.specs)
+    def _write(self, path: str, data: bytes | str | None) -> bool:
+        """Write (or, for data None, delete) one file; False when its blob is missing. A newly
+        written file gets the current time as its mtime, so caches see it changed."""
+        target = self.target / path
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+            target.unlink()
+        if data is None:
+            return True
+        if data is MISSING:
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return True
+
+    def _changes(self, old: str, new: str) -> dict[str, str | None]:
+        """path -> its new blob (None: deleted or no longer a Python file)."""
+        out = git(self.root, "diff-tree", "-r", "-z", "--no-renames", old, new, "--", *self.specs)
         parts = out.split("\0")
-        return {parts[i + 1]: parts[i][:1] for i in range(0, len(parts) - 1, 2)}
+        changes: dict[str, str | None] = {}
+        for meta, path in zip(parts[0:-1:2], parts[1::2], strict=False):
+            _, new_mode, _, new_blob, _ = meta.split(" ")
+            if _is_python(path):
+                changes[path] = new_blob if _is_file(new_mode) else None
+        return changes
 
 
-def _archive(root: Path, sha: str, paths: list[str], target: Path) -> None:
-    """Write the files of `paths` at commit `sha` into `target` (git archive; no checkout)."""
-    if not paths:
-        return
-    command = ["git", "-C", str(root), "archive", "--format=tar", sha, "--", *paths]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
-        with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
-            for member in archive:
-                _extract(archive, member, target)
-        error = process.stderr.read().decode(errors="replace").strip()
-    if process.returncode:
-        raise UsageError(f"git archive {sha[:12]}: {error or 'failed'}")
+MISSING = "missing"  # what Blobs.read gives for an object the repository does not hold
 
 
-def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path) -> None:
-    """Extract one member; a link that points outside the snapshot is skipped, not followed."""
-    if not hasattr(tarfile, "data_filter"):  # pragma: no cover - Python < 3.11.4
-        if not (member.issym() or member.islnk()):
-            archive.extract(member, target)
-        return
-    with contextlib.suppress(tarfile.FilterError):
-        archive.extract(member, target, filter="data")
+class Blobs:
+    """`git cat-file --batch`: blob contents by object name, one process for many reads."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def __enter__(self) -> Blobs:
+        command = ["git", "-C", str(self.root), "cat-file", "--batch"]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+        self.process.stdout.close()
+
+    def read(self, blob: str) -> bytes | str:
+        self.process.stdin.write(blob.encode() + b"\n")
+        self.process.stdin.flush()
+        header = self.process.stdout.readline().split()
+        if len(header) != 3:
+            if header[1:2] == [b"missing"]:
+                return MISSING
+            raise UsageError(f"git cat-file {blob[:12]}: unexpected answer {header!r}")
+        data = self.process.stdout.read(int(header[2]))
+        self.process.stdout.read(1)  # the newline after the contents
+        return data
 
 
-def _exists_at(root: Path, sha: str, spec: str) -> bool:
-    command = ["git", "-C", str(root), "cat-file", "-e", f"{sha}:{spec}"]
-    return subprocess.run(command, capture_output=True, check=False).returncode == 0
+def _tree_blobs(root: Path, sha: str, specs: list[str]) -> dict[str, str]:
+    """path -> blob of every Python file under `specs` at commit `sha`."""
+    out = git(root, "ls-tree", "-r", "-z", "--full-tree", sha, "--", *specs)
+    found = {}
+    for record in filter(None, out.split("\0")):
+        meta, path = record.split("\t", 1)
+        mode, kind, blob = meta.split(" ")
+        if kind == "blob" and _is_file(mode) and _is_python(path):
+            found[path] = blob
+    return found
+
+
+def _is_file(mode: str) -> bool:
+    """A regular file: not a symbolic link (120000), a submodule (160000) or a deletion."""
+    return mode in ("100644", "100755")
+
+
+def _is_python(path: str) -> bool:
+    return path.endswith((".py", ".pyi"))

@@ -29,6 +29,7 @@ class Snapshot:
     date: str  # committer date, ISO 8601
     audit: Audit | None = None
     error: str = ""
+    missing: int = 0  # Python files whose blobs the repository lacks (not audited)
 
     def as_json(self) -> dict:
         return {
@@ -39,7 +40,13 @@ class Snapshot:
             "canonical_share": round(self.audit.canonical_share, 4) if self.audit else None,
             "counts": self.audit.counts() if self.audit else None,
             "error": self.error or None,
+            "missing_files": self.missing,
         }
+
+    def note(self) -> str:
+        if self.error:
+            return self.error
+        return f"{self.missing} files not in the repository's objects" if self.missing else ""
 
 
 def run_history(policy: Policy, paths: Sequence[Path], count: int | None,
@@ -64,6 +71,7 @@ def run_history(policy: Policy, paths: Sequence[Path], count: int | None,
         for snapshot in history:
             progress.advance(0, snapshot.short)
             checkout.move_to(snapshot.sha)
+            snapshot.missing = checkout.missing
             _write_policy(snapshot_root / config, text)
             audit_snapshot(snapshot, snapshot_root, config, relative)
             progress.advance()
@@ -123,9 +131,9 @@ def history_rows(history: list[Snapshot], keys: list[str]) -> list[list[str]]:
         if snapshot.audit:
             counts = snapshot.audit.counts()
             row += ["n/a" if counts[k] is None else str(counts[k]) for k in keys]
-            row += [f"{snapshot.audit.canonical_share:.0%}", ""]
+            row += [f"{snapshot.audit.canonical_share:.0%}", snapshot.note()]
         else:
-            row += ["-"] * len(keys) + ["-", snapshot.error]
+            row += ["-"] * len(keys) + ["-", snapshot.note()]
         rows.append(row)
     return rows
 
