@@ -372,7 +372,7 @@ def test_cache_is_written_next_to_the_config_and_git_ignored(legacy_copy):
     first = ssot_check(cwd=legacy_copy)
     cache = legacy_copy / ".ssot_cache"
     names = sorted(p.name for p in cache.iterdir())
-    assert names[:2] == [".gitignore", "check-v3.json"]
+    assert names[:2] == [".gitignore", "check-v4.json"]
     assert [n.split("-")[0] for n in names[2:]] == ["index"]  # the symbol index's cache
     assert "*" in (cache / ".gitignore").read_text().splitlines()
     second = ssot_check(cwd=legacy_copy)
@@ -422,7 +422,7 @@ def test_a_stat_hit_is_trusted_without_reading_the_file(legacy_copy):
 def test_a_damaged_cache_is_ignored(legacy_copy):
     expected = ssot_check("--no-cache", cwd=legacy_copy).stdout
     ssot_check(cwd=legacy_copy)
-    (legacy_copy / ".ssot_cache" / "check-v3.json").write_text("{not json")
+    (legacy_copy / ".ssot_cache" / "check-v4.json").write_text("{not json")
     assert ssot_check(cwd=legacy_copy).stdout == expected
 
 

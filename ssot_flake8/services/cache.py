@@ -26,10 +26,11 @@ from ssot_flake8.support.atomic_write import write_atomic
 from ssot_flake8.support.sealed import header_of, seal, unseal
 
 CACHE_DIR = ".ssot_cache"
-CACHE_FILE = "check-v3.json"
+CACHE_FILE = "check-v4.json"
 RACY_NS = 2_000_000_000  # trust a stat only if the file is this much older than the last write
 
 FindingRow = tuple  # (line, col, code, message, subject, target, source line, end line, end col)
+ImportRow = tuple  # (line, module, name, symbol, how): a SymbolImport without its path (audit)
 
 
 def content_hash(data: bytes) -> str:
@@ -43,16 +44,19 @@ class Entry:
     findings: tuple[FindingRow, ...] | None  # None: the content is unchanged, keep the old rows
     asked: tuple[tuple[str, str], ...] = ()  # the questions asked the index (ModuleIndex.asked)
     answers: str = ""  # ModuleIndex.answers(asked) when the findings were computed
+    imports: tuple[ImportRow, ...] = ()  # its imports of registered symbols, for `ssot audit`
 
     @classmethod
-    def of(cls, stat, digest: str | None, reported, asked=(), answers: str = "") -> Entry:
+    def of(cls, stat, digest: str | None, reported, asked=(), answers: str = "",
+           imports=()) -> Entry:
         rows = tuple(
             (r.finding.line, r.finding.col, r.finding.code, r.finding.message,
              r.finding.subject, r.finding.target, r.source, r.finding.end_line,
              r.finding.end_col)
             for r in reported
         )
-        return cls(stat, digest, rows, asked, answers)
+        import_rows = tuple((i.line, i.module, i.name, i.symbol, i.how) for i in imports)
+        return cls(stat, digest, rows, asked, answers, import_rows)
 
     def findings_for(self, path: str) -> list[tuple[Finding, str]]:
         return [(Finding(path, *row[:6], end_line=row[7], end_col=row[8]), row[6])
@@ -93,8 +97,8 @@ class Cache:
             self.written_ns = int(header["written_ns"])
             # Rows and questions stay the JSON lists they were read as (Entry.findings_for and
             # ModuleIndex.answers take either); only the stat is compared, as a tuple.
-            self.entries = {key: Entry(tuple(stat), digest, rows, asked, answers)
-                            for key, (stat, digest, rows, asked, answers) in files.items()}
+            self.entries = {key: Entry(tuple(stat), digest, rows, asked, answers, imports)
+                            for key, (stat, digest, rows, asked, answers, imports) in files.items()}
             # Every entry was answered under the index the file was written with: while the
             # index is the same, no entry's questions need asking again.
             self._all_answered = bool(header.get("index")) and header["index"] == self._index_digest()
@@ -129,7 +133,7 @@ class Cache:
         """Record an entry; one whose findings are None keeps the previous entry's findings."""
         if entry.findings is None:
             old = self.entries[key]
-            entry = Entry(entry.stat, entry.hash, old.findings, old.asked, old.answers)
+            entry = Entry(entry.stat, entry.hash, old.findings, old.asked, old.answers, old.imports)
         if self.entries.get(key) != entry:
             self.entries[key] = entry
             self._answered.pop(key, None)
@@ -144,7 +148,7 @@ class Cache:
             return
         files = {
             key: [list(e.stat), e.hash, [list(row) for row in e.findings or ()],
-                  [list(q) for q in e.asked], e.answers]
+                  [list(q) for q in e.asked], e.answers, [list(row) for row in e.imports]]
             for key, e in sorted(self.entries.items()) if os.path.exists(key)
         }
         # The index digest says "every entry holds under this index" only when it is true: each

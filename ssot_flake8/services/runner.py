@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ssot_flake8.analysis.engine import check_source
 from ssot_flake8.analysis.prefilter import could_match
+from ssot_flake8.analysis.walk import SymbolImport
 from ssot_flake8.policy.model import Policy
 from ssot_flake8.rules.files import unparsable
 from ssot_flake8.rules.suppressions import silenced, unused_noqa
@@ -201,6 +202,7 @@ class Outcome:
     task: Task
     entry: Entry | None  # what to cache (None: do not cache this file)
     reported: tuple[Reported, ...]
+    imports: tuple = ()  # ImportRows of a file that is not cached (entry None)
 
 
 def check_files(
@@ -209,8 +211,10 @@ def check_files(
     cache: Cache | None = None,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    imports: list[SymbolImport] | None = None,
 ) -> list[Reported]:
-    """Every finding in `files`, in path/line order; the cache is read and updated when given."""
+    """Every finding in `files`, in path/line order; the cache is read and updated when given.
+    `imports`, when given, receives every file's imports of registered symbols (`ssot audit`)."""
     reported: list[Reported] = []
     tasks: list[Task] = []
     cwd = os.getcwd()
@@ -219,6 +223,7 @@ def check_files(
         hit = cache.lookup(task.key, task.stat) if cache and task.stat else None
         if hit is not None:
             reported += [Reported(f, src) for f, src in hit.findings_for(display)]
+            _add_imports(imports, display, hit.imports)
         else:
             tasks.append(task)
     if progress:
@@ -233,7 +238,13 @@ def check_files(
         else:
             cache.store(task.key, entry)
             reported += outcome.reported
+        _add_imports(imports, task.display, entry.imports if entry else outcome.imports)
     return sorted(reported, key=lambda r: r.finding)
+
+
+def _add_imports(imports: list[SymbolImport] | None, display: str, rows) -> None:
+    if imports is not None:
+        imports += [SymbolImport(display, *row) for row in rows]
 
 
 def _task(display: str, key: str, cache: Cache | None) -> Task:
@@ -298,16 +309,18 @@ def _check_task(task: Task, policy: Policy, asked: Callable[[], tuple]) -> Outco
     if digest == task.known_hash:
         return Outcome(task, Entry(task.stat, digest, None), ())  # None: keep cached findings
     lines = source_lines(data.decode("utf-8", "replace"))
+    imports: list[SymbolImport] = []
     try:
-        findings = check_source(data, task.display, policy, prefilter=False)
+        findings = check_source(data, task.display, policy, prefilter=False, imports=imports)
     except Exception as error:  # an engine bug on one file must not stop the run: report it
         findings = [unparsable(SourceError(f"internal error: {type(error).__name__}: {error}"), task.display)]
     unused = unused_noqa(findings, lines, task.display)
     findings = [f for f in findings if not silenced(f, lines)] + unused
     reported = tuple(Reported(f, source_line(lines, f.line)) for f in findings)
     if any(f.code == "SOT000" for f in findings):
-        return Outcome(task, None, reported)  # its message names the path: recheck every time
-    return Outcome(task, Entry.of(task.stat, digest, reported, *asked()), reported)
+        # its message names the path: recheck every time
+        return Outcome(task, None, reported, Entry.of(None, None, (), imports=imports).imports)
+    return Outcome(task, Entry.of(task.stat, digest, reported, *asked(), imports), reported)
 
 
 def source_line(lines: list[str], number: int) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ssot_flake8.analysis.engine import check_file, check_source
-from ssot_flake8.analysis.prefilter import could_match
 from ssot_flake8.analysis.walk import SymbolImport
 from ssot_flake8.commands.audit.paths import (
     FACTORY_KINDS,
@@ -22,8 +21,9 @@ from ssot_flake8.commands.audit.paths import (
     symbol_paths,
 )
 from ssot_flake8.policy.model import Policy, module_path
+from ssot_flake8.services.cache import Cache
 from ssot_flake8.services.options import UsageError
-from ssot_flake8.services.runner import InputError, discover
+from ssot_flake8.services.runner import InputError, check_files, discover
 from ssot_flake8.source.text import Finding
 
 # -- the report ---------------------------------------------------------------------------------
@@ -53,28 +53,32 @@ class Audit:
 
 
 def audit_paths(policy: Policy, paths: Sequence[Path], base: Path | None = None) -> Audit:
-    """Run the engine over the Python files under `paths` and group what it finds."""
+    """Run the engine over the Python files under `paths` and group what it finds.
+
+    The files go through `ssot check`'s runner and its cache: an audit after a check (or after
+    the previous commit of a burn-down) re-checks only what changed, in one worker per core.
+    So the audit counts exactly what `ssot check` reports (a `# noqa: SOTnnn` line is the
+    team's decision and is not counted)."""
     try:
-        files = [Path(name) for name in discover([str(p) for p in paths])]
+        files = discover([str(p) for p in paths])
     except InputError as error:
         raise UsageError(str(error)) from None
-    findings: list[Finding] = []
+    cache = Cache.for_policy(policy)
     imports: list[SymbolImport] = []
-    skipped = 0  # files the pre-filter judged from their bytes: never parsed
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            findings.extend(check_file(path, policy, imports=imports))  # its SOT000
-            continue
-        if not could_match(data, policy, str(path)):
-            skipped += 1
-            continue
-        findings.extend(check_source(data, str(path), policy, prefilter=False, imports=imports))
+    reported = check_files(files, policy, cache, imports=imports)
+    cache.save()
+    findings = [r.finding for r in reported]
     symbols = symbol_paths(policy, imports, base)
     cycles = find_cycles(policy, base)
-    categories = build_categories(findings, symbols, cycles, base, skipped)
+    categories = build_categories(findings, symbols, cycles, base, _not_parsed(files, cache))
     return Audit(len(files), categories, symbols)
+
+
+def _not_parsed(files: list[str], cache: Cache) -> int:
+    """The files the pre-filter judged from their bytes (their cache entry holds no hash)."""
+    cwd = os.getcwd()
+    entries = (cache.entries.get(os.path.normpath(os.path.join(cwd, f))) for f in files)
+    return sum(1 for entry in entries if entry is not None and entry.hash is None)
 
 
 def find_cycles(policy: Policy, base: Path | None) -> list[Location] | None:
