@@ -612,3 +612,24 @@ def test_history_skips_blobs_the_repository_lacks(mini_project):
     text = run("ssot", "audit", "--history", "1", cwd=root)
     assert text.returncode == 0 and text.stderr == ""
     assert text.stdout.splitlines()[-1].endswith("1 files not in the repository's objects")
+
+
+def test_a_warm_audit_reads_the_changed_files_again(mini_project):
+    """Both caches (check's, and the cycle finder's imports) follow an edit: a cycle made, then
+    broken, then an unrelated file touched without a change."""
+    a = mini_project("pkg/app/a.py", "from pkg.app import b\n")
+    b = mini_project("pkg/app/b.py", "X = 1\n")
+    root = mini_project.root
+
+    def cycles() -> list[str]:
+        report = json.loads(run("ssot", "audit", "--format", "json", cwd=root).stdout)
+        return [loc["detail"] for loc in report["categories"]["circular_imports"]["locations"]]
+
+    assert cycles() == []
+    assert (root / ".ssot_cache/imports-v1.json").is_file()
+    b.write_text("from pkg.app import a\nX = 1\n")
+    assert cycles() == ["a -> b -> a"]
+    os.utime(a)  # touched, same content: the cached imports hold
+    assert cycles() == ["a -> b -> a"]
+    b.write_text("X = 2\n")
+    assert cycles() == []

@@ -12,12 +12,12 @@ rotated to start at its smallest module name; the list is sorted by length, then
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ssot_flake8.policy.model import Policy, as_list, module_path
-from ssot_flake8.source.imports import file_imports, internal_module
+from ssot_flake8.source.imports import ImportedObject, file_imports, internal_module
 
 Edges = dict[str, dict[str, int]]
 MAX_CYCLES = 10_000  # a tangled package can hold millions; the first ten thousand make the point
@@ -164,21 +164,30 @@ def graph_edges(graph, package: str) -> Edges:
     return edges
 
 
-def static_edges(policy: Policy, package: str, skip_type_checking: bool = False) -> Edges:
+ImportsOf = Callable[[Path, str, bool], Iterable[ImportedObject]]  # (file, module, is_package)
+
+
+def read_imports(path: Path, module: str, is_package: bool) -> tuple[ImportedObject, ...]:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ()
+    return file_imports(data, str(path), module, is_package).objects
+
+
+def static_edges(policy: Policy, package: str, skip_type_checking: bool = False,
+                 imports_of: ImportsOf = read_imports) -> Edges:
     """The edges among the modules of `package`, parsed from its files; nothing is imported.
 
     An import counts as grimp counts it (source.imports): `from a import b` imports `a.b` when
     that is a module, else `a`; imports inside functions count too. A file that does not parse
     gives the imports the fallback scanner reads past its error, as `ssot lint-imports` does.
+    `imports_of` reads one file's imports (the audit passes a cache's).
     """
     files = package_files(policy, package)
     edges: Edges = {}
     for module, (path, is_package) in sorted(files.items()):
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        for imported in file_imports(data, str(path), module, is_package).objects:
+        for imported in imports_of(path, module, is_package):
             if skip_type_checking and imported.typechecking_only:
                 continue
             target = internal_module(imported.name, files)
@@ -211,14 +220,15 @@ def package_files(policy: Policy, package: str) -> dict[str, tuple[Path, bool]]:
 # -- the simple entry point for the command line and the audit -----------------------------------
 
 
-def cycles_for(policy: Policy, packages: Iterable[str] | None = None) -> list[Cycle]:
+def cycles_for(policy: Policy, packages: Iterable[str] | None = None,
+               imports_of: ImportsOf = read_imports) -> list[Cycle]:
     """Every import cycle inside `packages` (default: the packages of the config's `acyclic`
     contracts, else the root packages), parsed statically from the policy's source root."""
     chosen = list(packages) if packages is not None else acyclic_packages(policy)
     skip = str(policy.session.get("exclude_type_checking_imports", "")).lower() == "true"
     found: dict[tuple[str, ...], Cycle] = {}
     for package in chosen:
-        for cycle in find_cycles(static_edges(policy, package, skip), package):
+        for cycle in find_cycles(static_edges(policy, package, skip, imports_of), package):
             found.setdefault(cycle.modules, cycle)
     return sorted(found.values(), key=Cycle.sort_key)
 

@@ -169,12 +169,18 @@ class Cache:
 def fingerprint(policy: Policy) -> str:
     """Changes whenever the tool's code (any module of the package: the engine and the rules
     make the findings), the policy's tables or the tree's layout change."""
+    digest = hashlib.blake2b(code_digest().encode(), digest_size=16)
+    digest.update(repr(policy).encode())
+    if policy.index is not None:  # the rest of what other modules offer is in each entry
+        digest.update(policy.index.layout_digest().encode())
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """Changes whenever the tool's version or any module of the package changes."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(__version__.encode())
     package = Path(__file__).resolve().parents[1]
     for source in sorted(package.rglob("*.py")):
         digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())
-    digest.update(repr(policy).encode())
-    if policy.index is not None:  # the rest of what other modules offer is in each entry
-        digest.update(policy.index.layout_digest().encode())
     return digest.hexdigest()

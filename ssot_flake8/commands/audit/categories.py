@@ -22,6 +22,7 @@ from ssot_flake8.commands.audit.paths import (
 )
 from ssot_flake8.policy.model import Policy, module_path
 from ssot_flake8.services.cache import Cache
+from ssot_flake8.services.imports_cache import ImportsCache
 from ssot_flake8.services.options import UsageError
 from ssot_flake8.services.runner import InputError, check_files, discover
 from ssot_flake8.source.text import Finding
@@ -88,10 +89,15 @@ def find_cycles(policy: Policy, base: Path | None) -> list[Location] | None:
     the policy's packages (its `acyclic` contracts, else the root packages) from the source root.
     """
     try:
-        from ssot_flake8.analysis.cycles import cycles_for
+        from ssot_flake8.analysis.cycles import acyclic_packages, cycles_for, package_files
     except ImportError:  # the cycle finder is not part of this installation
         return None
-    return [cycle_location(policy, cycle, base) for cycle in cycles_for(policy)]
+    cache = ImportsCache.beside(policy.config_path)  # a warm audit re-reads only changed files
+    cache.prefetch((path, module, is_package) for package in acyclic_packages(policy)
+                   for module, (path, is_package) in package_files(policy, package).items())
+    cycles = cycles_for(policy, imports_of=cache.imports_of)
+    cache.save()
+    return [cycle_location(policy, cycle, base) for cycle in cycles]
 
 
 def cycle_location(policy: Policy, cycle, base: Path | None) -> Location:
