@@ -219,9 +219,44 @@ class Tools:
                  [lint_imports or "lint-imports", "--config", ".importlinter"],
                  tree, lint_imports_findings),
         ]
+        boundaries = boundary_only(tree / ".importlinter", self.work)
+        tools += [
+            Tool("lint-imports-boundary-cold",
+                 "the boundary contracts alone (no ssot contract): `lint-imports` cold",
+                 [lint_imports or "lint-imports", "--config", str(boundaries or "")],
+                 tree, lint_imports_findings, remove(cache)),
+            Tool("lint-imports-boundary-cached",
+                 "the boundary contracts alone (no ssot contract): `lint-imports` cached",
+                 [lint_imports or "lint-imports", "--config", str(boundaries or "")],
+                 tree, lint_imports_findings),
+        ]
         if not lint_imports:
-            self.skip(tools[-2:], "lint-imports is not installed")
+            self.skip(tools[-4:], "lint-imports is not installed")
+        elif boundaries is None:
+            self.skip(tools[-2:], "the policy has no contract besides the ssot one")
+        tools += self.ssot_verb_rows()
         return tools
+
+    def ssot_verb_rows(self) -> list[Tool]:
+        """audit (cold, warm), fix --diff (check's cache warm) and, with NETRA_HISTORY (a git
+        checkout whose .importlinter is the policy), audit --history 10 there."""
+        tree, ssot = self.tree, self.which("ssot") or "ssot"
+        history = os.environ.get("NETRA_HISTORY")
+        rows = [
+            Tool("ssot-audit-cold", "`ssot audit` cold (no cache)", [ssot, "audit", "."], tree,
+                 None, remove(tree / ".ssot_cache")),
+            Tool("ssot-audit-warm", "`ssot audit` warm (second run)", [ssot, "audit", "."], tree),
+            Tool("ssot-fix-diff", "`ssot fix --diff` on the whole tree (check's cache warm)",
+                 [ssot, "fix", "--diff", "."], tree, lambda o: codes_in(o, "SOT")),
+            Tool("ssot-audit-history", "`ssot audit --history 10` (NETRA_HISTORY checkout)",
+                 [ssot, "audit", "--history", "10", "--config", ".importlinter"],
+                 Path(history or tree), None, remove(Path(history or tree) / ".ssot_cache")),
+        ]
+        if not history:
+            self.skip(rows[-1:], "NETRA_HISTORY (a git checkout with the policy) is not set")
+        if not self.which("ssot"):
+            self.skip(rows, "ssot is not installed")
+        return rows
 
     def ssot_rows(self) -> list[Tool]:
         """Cold, warm and the two edit rows; with `before`, the same rows again for that
@@ -266,6 +301,18 @@ class Tools:
     def skip(tools: list[Tool], why: str) -> None:
         for tool in tools:
             tool.skipped = why
+
+
+def boundary_only(config: Path, work: Path) -> Path | None:
+    """A copy of the policy without its ssot contracts (work/boundaries.ini), or None when
+    nothing else is left: what `lint-imports` costs without our contract, for the ratio."""
+    sections = re.split(r"(?m)^(?=\[)", config.read_text(encoding="utf-8"))
+    ssot = re.compile(r"(?m)^type\s*=\s*ssot\s*$")
+    kept = [part for part in sections if not ssot.search(part)]
+    if not any(part.startswith("[importlinter:contract:") for part in kept):
+        return None
+    (work / "boundaries.ini").write_text("".join(kept), encoding="utf-8")
+    return work / "boundaries.ini"
 
 
 # -- the bans ruff and flake8-tidy-imports get -------------------------------------------------
