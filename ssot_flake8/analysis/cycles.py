@@ -12,7 +12,7 @@ rotated to start at its smallest module name; the list is sorted by length, then
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +77,7 @@ def find_cycles(edges: Edges, package: str, limit: int = MAX_CYCLES) -> list[Cyc
     nodes = sorted(set(graph).union(*graph.values()) if graph else ())
     found: list[Cycle] = []
     for index, start in enumerate(nodes):
-        component = _strong_component(start, graph, set(nodes[index:]))
+        component = strong_component(start, graph, set(nodes[index:]))
         for circuit in _circuits(start, graph, component):
             steps = zip(circuit, (*circuit[1:], circuit[0]), strict=True)
             found.append(Cycle(tuple(Step(a, b, edges[a][b]) for a, b in steps)))
@@ -86,7 +86,7 @@ def find_cycles(edges: Edges, package: str, limit: int = MAX_CYCLES) -> list[Cyc
     return sorted(found, key=Cycle.sort_key)
 
 
-def _strong_component(start: str, graph: dict[str, list[str]], allowed: set[str]) -> set[str]:
+def strong_component(start: str, graph: Mapping[str, Iterable[str]], allowed: set[str]) -> set[str]:
     """The modules of `allowed` that `start` reaches and that reach `start` back."""
     forward = _reach(start, lambda n: graph.get(n, ()), allowed)
     reverse: dict[str, list[str]] = defaultdict(list)

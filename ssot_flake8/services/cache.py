@@ -13,6 +13,7 @@ rewritten within the file system's timestamp granularity keeps its mtime).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import time
@@ -158,12 +159,18 @@ class Cache:
             self._answered.get(key, key in self._stored) for key in files)
         header = {"fingerprint": self.fingerprint, "written_ns": time.time_ns(),
                   "index": self._index_digest() if whole else ""}
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by ssot check\n*\n")
-            write_atomic(self.path, seal(header, files))
+        write_sealed(self.path, header, files)
+
+
+def write_sealed(path: Path, header: dict, body: object) -> None:
+    """Write a cache file atomically in its `.ssot_cache/` (made git-ignored); failures are
+    ignored: a read-only checkout simply runs without a cache."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(exist_ok=True)
+        ignore = path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by ssot check\n*\n")
+        write_atomic(path, seal(header, body))
 
 
 def fingerprint(policy: Policy) -> str:
@@ -176,6 +183,7 @@ def fingerprint(policy: Policy) -> str:
     return digest.hexdigest()
 
 
+@functools.cache  # the package's files do not change during a run; check and audit both ask
 def code_digest() -> str:
     """Changes whenever the tool's version or any module of the package changes."""
     digest = hashlib.blake2b(digest_size=16)

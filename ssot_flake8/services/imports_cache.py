@@ -10,17 +10,15 @@ decides. The misses of a large tree are parsed in one worker per core.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from ssot_flake8.services.cache import CACHE_DIR, RACY_NS, code_digest, content_hash
+from ssot_flake8.services.cache import CACHE_DIR, RACY_NS, code_digest, content_hash, write_sealed
 from ssot_flake8.source.imports import ImportedObject, file_imports
-from ssot_flake8.support.atomic_write import write_atomic
 from ssot_flake8.support.parallel import map_in_workers, may_start_workers
-from ssot_flake8.support.sealed import header_of, seal, unseal
+from ssot_flake8.support.sealed import header_of, unseal
 
 CACHE_FILE = "imports-v1.json"
 PARALLEL_MIN_FILES = 256  # below this, starting worker processes costs more than it saves
@@ -57,21 +55,17 @@ class ImportsCache:
 
     def imports_of(self, path: Path, module: str, is_package: bool) -> tuple[ImportedObject, ...]:
         """The file's imports: from the cache when it did not change, else parsed (and kept)."""
-        key, stat = _key(path), _stat(path)
-        entry = self.entries.get(key)
-        if entry and stat and entry[:2] == list(stat) and entry[3] == _name(module, is_package) \
-                and stat[1] <= self.written_ns - RACY_NS:
+        key, stat, name = _key(path), _stat(path), _name(module, is_package)
+        entry = self._entry(key, name)
+        if entry and stat and entry[:2] == list(stat) and stat[1] <= self.written_ns - RACY_NS:
             return _objects(entry[4])
         try:
             data = path.read_bytes()
         except OSError:
             return ()
         digest = content_hash(data)
-        if entry and entry[2] == digest and entry[3] == _name(module, is_package):
-            rows = entry[4]
-        else:
-            rows = _rows(data, str(path), module, is_package)
-        self._store(key, stat, digest, _name(module, is_package), rows)
+        rows = entry[4] if entry and entry[2] == digest else _rows(data, str(path), module, is_package)
+        self._store(key, stat, digest, name, rows)
         return _objects(rows)
 
     def prefetch(self, modules: Iterable[Module]) -> None:
@@ -88,9 +82,13 @@ class ImportsCache:
                 self._store(_key(path), stat, digest, _name(module, is_package), rows)
 
     def _fresh(self, path: Path, module: str, is_package: bool) -> bool:
-        entry, stat = self.entries.get(_key(path)), _stat(path)
-        return bool(entry and stat and entry[:2] == list(stat)
-                    and entry[3] == _name(module, is_package))
+        entry, stat = self._entry(_key(path), _name(module, is_package)), _stat(path)
+        return bool(entry and stat and entry[:2] == list(stat))
+
+    def _entry(self, key: str, name: str) -> list | None:
+        """The cached entry of a file read as module `name` (relative imports depend on it)."""
+        entry = self.entries.get(key)
+        return entry if entry and entry[3] == name else None
 
     def _store(self, key: str, stat, digest: str, name: str, rows: list[Row]) -> None:
         if stat is None:
@@ -101,18 +99,12 @@ class ImportsCache:
             self.changed = True
 
     def save(self) -> None:
-        """Write atomically, dropping the entries of files that are gone; failures are ignored
-        (a read-only checkout runs without the cache)."""
+        """Write atomically, dropping the entries of files that are gone."""
         if not self.changed:
             return
         entries = {key: e for key, e in sorted(self.entries.items()) if os.path.exists(key)}
-        header = {"fingerprint": self.fingerprint, "written_ns": time.time_ns()}
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by ssot check\n*\n")
-            write_atomic(self.path, seal(header, entries))
+        write_sealed(self.path, {"fingerprint": self.fingerprint, "written_ns": time.time_ns()},
+                     entries)
 
 
 def _key(path: Path) -> str:

@@ -17,6 +17,7 @@ from ssot_flake8.analysis.cycles import (
     inside,
     package_files,
     static_edges,
+    strong_component,
 )
 from ssot_flake8.policy.model import Policy, module_name
 from ssot_flake8.services.imports_cache import ImportsCache
@@ -98,31 +99,11 @@ def _reaches(edges: dict[str, dict[str, int]], start: str, goal: str, package: s
     return False
 
 
-def _strong_component(graph: dict[str, dict[str, int]], module: str, package: str) -> set[str]:
-    """The modules `module` reaches that reach it back: one walk forward, one walk back over
-    the reversed edges (asking `_reaches` for each module was quadratic: 53 s on 09-14)."""
-    forward = _reach(module, lambda m: graph.get(m, {}), package)
-    reverse: dict[str, list[str]] = {}
-    for importer in forward:
-        for imported in graph.get(importer, {}):
-            reverse.setdefault(imported, []).append(importer)
-    return forward & _reach(module, lambda m: reverse.get(m, ()), package)
-
-
-def _reach(start: str, neighbours, package: str) -> set[str]:
-    seen, stack = {start}, [start]
-    while stack:
-        for nxt in neighbours(stack.pop()):
-            if nxt not in seen and inside(nxt, package):
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen
-
-
 def _cycles_through(edges: dict[str, dict[str, int]], module: str, targets: set[str],
                     package: str) -> list[Cycle]:
     """The cycles through `module` when it imports `targets` (the rest of the graph as is)."""
     graph = {**edges, module: dict.fromkeys(sorted(targets), 0)}
-    component = _strong_component(graph, module, package)
+    nodes = {*graph, *(m for targets in graph.values() for m in targets)}
+    component = strong_component(module, graph, {m for m in nodes if inside(m, package)})
     inner = {a: {b: line for b, line in graph[a].items() if b in component} for a in component}
     return [cycle for cycle in find_cycles(inner, package) if module in cycle.modules]
