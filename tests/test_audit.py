@@ -633,3 +633,18 @@ def test_a_warm_audit_reads_the_changed_files_again(mini_project):
     assert cycles() == ["a -> b -> a"]
     b.write_text("X = 2\n")
     assert cycles() == []
+
+
+def test_a_damaged_imports_cache_is_rebuilt(mini_project):
+    mini_project("pkg/app/a.py", "from pkg.app import b\n")
+    mini_project("pkg/app/b.py", "from pkg.app import a\n")
+    root = mini_project.root
+    cache = root / ".ssot_cache/imports-v1.json"
+    for damage in (b"", b'{"fingerprint": 1}\n[', b"\xff\xfe not json"):
+        cache.parent.mkdir(exist_ok=True)
+        cache.write_bytes(damage)
+        result = run("ssot", "audit", "--format", "json", cwd=root)
+        assert (result.returncode, result.stderr) == (0, ""), damage
+        located = json.loads(result.stdout)["categories"]["circular_imports"]["locations"]
+        assert [loc["detail"] for loc in located] == ["a -> b -> a"], damage
+        assert cache.read_bytes() != damage  # written again, whole
