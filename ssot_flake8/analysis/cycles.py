@@ -78,7 +78,7 @@ def find_cycles(edges: Edges, package: str, limit: int = MAX_CYCLES) -> list[Cyc
     found: list[Cycle] = []
     for index, start in enumerate(nodes):
         component = strong_component(start, graph, set(nodes[index:]))
-        for circuit in _circuits(start, graph, component):
+        for circuit in circuits(start, graph, component):
             steps = zip(circuit, (*circuit[1:], circuit[0]), strict=True)
             found.append(Cycle(tuple(Step(a, b, edges[a][b]) for a, b in steps)))
             if len(found) >= limit:
@@ -106,7 +106,7 @@ def _reach(start: str, neighbours, allowed: set[str]) -> set[str]:
     return seen
 
 
-def _circuits(start: str, graph: dict[str, list[str]], component: set[str]) -> Iterator[tuple]:
+def circuits(start: str, graph: dict[str, list[str]], component: set[str]) -> Iterator[tuple]:
     """Johnson's circuit search from `start` inside its strong component (iterative)."""
     if len(component) < 2:
         return
