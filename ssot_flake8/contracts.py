@@ -17,6 +17,7 @@ import hashlib
 import sys
 from pathlib import Path
 
+import click
 from importlinter import Contract, ContractCheck, fields, output
 from importlinter.application import contract_utils
 from importlinter.application.contract_utils import AlertLevel
@@ -77,7 +78,7 @@ class SsotContract(Contract):
         session["contract_types"] = [f"ssot: {CONTRACT_CLASS}"]
         search_dirs = [Path(entry or ".") for entry in sys.path]
         policy = build_policy(Path("import-linter configuration"), session, [options], search_dirs)
-        config = _config_argument()
+        config = _config_of(self.name)
         if policy.baseline is not None and config is not None:  # relative to the config file
             policy.baseline = (config.parent / str(options["baseline"]).strip()).resolve()
         return policy
@@ -93,7 +94,7 @@ class SsotContract(Contract):
             findings, checked = self.run_engine(policy, graph, verbose, baseline)
         duration = format_duration(timer.duration_in_ms)
         output.verbose_print(verbose, f"Ran the SSOT rules over {checked} modules in {duration}.")
-        warnings = self.unmatched_ignores(policy) + sibling_warnings()
+        warnings = self.unmatched_ignores(policy) + sibling_warnings(self.name)
         if not checked:
             root = ", ".join(str(r) for r in policy.source_roots)
             warnings.append(
@@ -165,43 +166,47 @@ def _relative(path: str) -> str:
         return path
 
 
-def sibling_warnings() -> list[str]:
+def sibling_warnings(contract: str) -> list[str]:
     """Warnings about the config's other contracts that check nothing (a `forbidden` contract
-    whose source modules contain its forbidden modules is skipped silently by import-linter).
-
-    A contract only sees its own options, so the config is found the way lint-imports found
-    it: `--config FILE` on its command line, else the working directory.
-    """
+    whose source modules contain its forbidden modules is skipped silently by import-linter)."""
     try:
-        path = _config_argument() or find_config(Path.cwd())
-        session, contracts = read_raw_config(path)
+        session, contracts = read_raw_config(_config_of(contract) or find_config(Path.cwd()))
         return list(parse_boundaries(session, contracts, lambda name: True).warnings)
     except (PolicyError, BoundaryError):
         return []
 
 
-def _config_argument() -> Path | None:
-    value = _option("--config")
-    return Path(value) if value else None
+def _config_of(contract: str) -> Path | None:
+    """The config file that declares `contract`, as lint-imports was given it: a contract only
+    sees its own options. None when none was named (lint-imports then found it in the working
+    directory). Of several files, the first that names the contract."""
+    params = _command_line()
+    named = [*(params.get("config_files") or ()), params.get("config")]
+    paths = [Path(name) for name in named if name]
+    for path in paths:
+        try:
+            _, contracts = read_raw_config(path)
+        except PolicyError:
+            continue
+        if any(options.get("name") == contract for options in contracts):
+            return path
+    return paths[0] if paths else None
 
 
-def _option(name: str) -> str | None:
-    """An option of the lint-imports command line (a contract is not handed them)."""
-    arguments = sys.argv[1:]
-    for index, argument in enumerate(arguments):
-        if argument == name and index + 1 < len(arguments):
-            return arguments[index + 1]
-        if argument.startswith(name + "="):
-            return argument.partition("=")[2]
-    return None
+def _command_line() -> dict:
+    """The options of the running lint-imports (or `import-linter lint`, or `ssot lint-imports`)
+    command, from click's context: import-linter does not hand them to a contract."""
+    context = click.get_current_context(silent=True)
+    return dict(context.params) if context is not None else {}
 
 
 def _cache(policy: Policy, contract: str) -> Cache | None:
     """The contract's findings cache, beside import-linter's graph cache and switched like it;
     one file per contract, so two ssot contracts do not evict each other."""
-    if "--no-cache" in sys.argv[1:]:
+    params = _command_line()
+    if params.get("no_cache"):
         return None
-    directory = Path(_option("--cache-dir") or settings.DEFAULT_CACHE_DIR)
+    directory = Path(params.get("cache_dir") or settings.DEFAULT_CACHE_DIR)
     name = hashlib.blake2b(contract.encode(), digest_size=6).hexdigest()
     cache = Cache(directory / f"ssot-contract-v1-{name}.json", fingerprint(policy))
     cache.load()

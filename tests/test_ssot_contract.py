@@ -111,10 +111,7 @@ def test_a_contract_that_checks_nothing_warns(project):
     assert "- checked nothing: each module of the graph is exempt or has no file under" in result.stdout
 
 
-def test_a_forbidden_contract_that_checks_nothing_is_warned_about(project):
-    """import-linter skips a forbidden pair whose source contains the forbidden module and says
-    KEPT; the ssot contract in the same run warns about it (issue point 5)."""
-    config = POLICY_HEADER + """
+VACUOUS = """
 [importlinter:contract:vacuous]
 name = Nothing imports the legacy manager
 type = forbidden
@@ -123,6 +120,12 @@ source_modules =
 forbidden_modules =
     pkg.core.legacy
 """
+
+
+def test_a_forbidden_contract_that_checks_nothing_is_warned_about(project):
+    """import-linter skips a forbidden pair whose source contains the forbidden module and says
+    KEPT; the ssot contract in the same run warns about it (issue point 5)."""
+    config = POLICY_HEADER + VACUOUS
     result = lint(project, config)
     assert "Nothing imports the legacy manager KEPT" in result.stdout
     assert (
@@ -171,3 +174,15 @@ def test_noqa_is_honoured_as_in_flake8(project):
     other = project.root / "pkg" / "app" / "other.py"
     other.write_text(other.read_text().replace("import OldManager\n", "import OldManager  # noqa: SOT001\n"))
     assert "pkg.app.other" not in lint(project).stdout
+
+
+
+@pytest.mark.parametrize("form", [["elsewhere.ini"], ["--config", "elsewhere.ini"]])
+def test_the_config_named_on_the_command_line_is_the_one_read(project, form):
+    """lint-imports takes the config as an argument (`--config` is deprecated since 2.4): the
+    contract reads its siblings from that file, not from the .importlinter beside it."""
+    (project.root / ".importlinter").write_text(POLICY_HEADER)
+    (project.root / "elsewhere.ini").write_text(POLICY_HEADER + VACUOUS)
+    env = {**os.environ, "COLUMNS": "300"}
+    result = run("lint-imports", "--no-cache", "--no-logo", *form, cwd=project.root, env=env)
+    assert "- contract 'Nothing imports the legacy manager' checks nothing" in result.stdout
