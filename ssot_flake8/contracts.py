@@ -94,7 +94,8 @@ class SsotContract(Contract):
             findings, checked = self.run_engine(policy, graph, verbose, baseline)
         duration = format_duration(timer.duration_in_ms)
         output.verbose_print(verbose, f"Ran the SSOT rules over {checked} modules in {duration}.")
-        warnings = self.unmatched_ignores(policy) + sibling_warnings(self.name)
+        ignored, warnings = self.ignored_imports(graph)
+        warnings += sibling_warnings(self.name)
         if not checked:
             root = ", ".join(str(r) for r in policy.source_roots)
             warnings.append(
@@ -103,7 +104,7 @@ class SsotContract(Contract):
         return ContractCheck(
             kept=not findings,
             warnings=warnings,
-            ignored_import_count=len(policy.used_ignores),
+            ignored_import_count=ignored,
             metadata={"findings": findings},
         )
 
@@ -128,16 +129,22 @@ class SsotContract(Contract):
             reported = baseline.new_findings(reported)
         return [(modules[r.finding.path], r.finding) for r in reported], len(modules)
 
-    def unmatched_ignores(self, policy: Policy) -> list[str]:
-        """import-linter's alerting for an `ignore_imports` expression that silenced nothing."""
+    def ignored_imports(self, graph) -> tuple[int, list[str]]:
+        """How many of the graph's imports `ignore_imports` matches, and import-linter's alerting
+        for an expression that matches none. Matched in the graph, as import-linter matches them:
+        the same answer whether the findings came from the cache, a worker or this process."""
+        count, messages = 0, []
+        for expression in sorted(self.ignore_imports or (), key=str):
+            matched = graph.find_matching_direct_imports(import_expression=str(expression))
+            count += len(matched)
+            if not matched:
+                messages.append(f"No matches for ignored import {expression}.")
         level = self.unmatched_ignore_imports_alerting
-        unused = [pair for pair in policy.import_ignores if pair not in policy.used_ignores]
-        messages = [f"No matches for ignored import {a} -> {b}." for a, b in unused]
         if not messages or level is AlertLevel.NONE:
-            return []
+            return count, []
         if level is AlertLevel.ERROR:
             raise MissingImport("\n".join(messages))
-        return messages
+        return count, messages
 
     def render_broken_contract(self, check: ContractCheck) -> None:
         if check.metadata.get("error"):

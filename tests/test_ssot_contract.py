@@ -186,3 +186,13 @@ def test_the_config_named_on_the_command_line_is_the_one_read(project, form):
     env = {**os.environ, "COLUMNS": "300"}
     result = run("lint-imports", "--no-cache", "--no-logo", *form, cwd=project.root, env=env)
     assert "- contract 'Nothing imports the legacy manager' checks nothing" in result.stdout
+
+
+def test_ignored_imports_are_matched_in_the_graph_on_a_cached_run_too(project):
+    """On the second run every finding comes from the cache: the expression still matches."""
+    (project.root / ".importlinter").write_text(
+        POLICY_HEADER + "ignore_imports =\n    pkg.*.other -> pkg.core.legacy\n")
+    for _ in range(2):
+        result = run("lint-imports", "--no-logo", cwd=project.root)
+        assert "Manager has a single source of truth BROKEN (1 ignored import)" in result.stdout
+        assert "No matches" not in result.stdout

@@ -101,7 +101,6 @@ class Policy:
     import_ignores: tuple[tuple[str, str], ...] = ()  # ignore_imports of the ssot contracts
     # `baseline =` of the ssot contracts: the accepted findings every front-end leaves out.
     baseline: Path | None = None
-    used_ignores: set = field(default_factory=set, repr=False, compare=False)
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def refresh(self) -> None:
@@ -134,11 +133,10 @@ class Policy:
 
     def ignores_import(self, importer: str, imported: str) -> bool:
         """An `ignore_imports` expression matches `importer -> imported` (or the module of the
-        imported name); the expressions that matched are remembered for unmatched alerting."""
+        imported name)."""
         candidates = (imported, imported.rpartition(".")[0])
         for pair in self.import_ignores:
             if module_matches(importer, pair[0]) and any(module_matches(c, pair[1]) for c in candidates):
-                self.used_ignores.add(pair)
                 return True
         return False
 
