@@ -178,3 +178,21 @@ def test_a_run_over_some_files_leaves_the_others_to_be_asked_again(mini_project)
     assert _rechecked(root, after) == [IMPORTER, PROVIDER, STARRER]
     assert f"{IMPORTER}:2:30: SOT004" in after and f"{IMPORTER}:2:30: SOT004" not in warm
     assert _without_tripwires(root, after) == _cold(root)
+
+
+def test_a_file_that_does_not_parse_is_cached_and_named_as_the_run_names_it(mini_project):
+    root = _tree(mini_project)
+    broken = root / "pkg/app/broken.py"
+    broken.write_text("from pkg.core.legacy import OldManager\nx = (\n")
+    status = broken.stat()
+    os.utime(broken, ns=(status.st_atime_ns, status.st_mtime_ns - OLD))
+    first = run("ssot", "check", "pkg", cwd=root)
+    # Behind the cache's back (same size and mtime): read again, it would give another error.
+    broken.write_text("from pkg.core.legacy import OldManager\nx = )\n")
+    os.utime(broken, ns=(status.st_atime_ns, status.st_mtime_ns - OLD))
+    again = run("ssot", "check", ".", cwd=root / "pkg")
+    mine = [line for line in first.stdout.splitlines() if "SOT000" in line]
+    assert mine == ["pkg/app/broken.py:2:5: SOT000 pkg/app/broken.py could not be analysed: "
+                    "SyntaxError: '(' was never closed"]
+    assert [line for line in again.stdout.splitlines() if "SOT000" in line] == [
+        mine[0].replace("pkg/app/broken.py", "app/broken.py")]

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +52,7 @@ class Entry:
     def of(cls, stat, digest: str | None, reported, asked=(), answers: str = "",
            imports=()) -> Entry:
         rows = tuple(
-            (r.finding.line, r.finding.col, r.finding.code, r.finding.message,
+            (r.finding.line, r.finding.col, r.finding.code, _unnamed(r.finding.message, r.finding.path),
              r.finding.subject, r.finding.target, r.source, r.finding.end_line,
              r.finding.end_col)
             for r in reported
@@ -60,8 +61,17 @@ class Entry:
         return cls(stat, digest, rows, asked, answers, import_rows)
 
     def findings_for(self, path: str) -> list[tuple[Finding, str]]:
-        return [(Finding(path, *row[:6], end_line=row[7], end_col=row[8]), row[6])
+        return [(Finding(path, *row[:3], row[3].replace(PATH_MARK, path, 1), *row[4:6],
+                         end_line=row[7], end_col=row[8]), row[6])
                 for row in self.findings or ()]
+
+
+PATH_MARK = "\x00path\x00"  # a message that names its file (SOT000) is stored without the name
+
+
+def _unnamed(message: str, path: str) -> str:
+    """The message as cached: a file may be checked again under another display path."""
+    return PATH_MARK + message[len(path):] if message.startswith(path) else message
 
 
 class Cache:
@@ -175,8 +185,10 @@ def write_sealed(path: Path, header: dict, body: object) -> None:
 
 def fingerprint(policy: Policy) -> str:
     """Changes whenever the tool's code (any module of the package: the engine and the rules
-    make the findings), the policy's tables or the tree's layout change."""
+    make the findings), the Python version (what parses), the policy's tables or the tree's
+    layout change."""
     digest = hashlib.blake2b(code_digest().encode(), digest_size=16)
+    digest.update(f"py{sys.version_info[0]}.{sys.version_info[1]}".encode())  # what parses
     digest.update(repr(policy).encode())
     if policy.index is not None:  # the rest of what other modules offer is in each entry
         digest.update(policy.index.layout_digest().encode())

@@ -317,9 +317,6 @@ def _check_task(task: Task, policy: Policy, asked: Callable[[], tuple]) -> Outco
     unused = unused_noqa(findings, lines, task.display)
     findings = [f for f in findings if not silenced(f, lines)] + unused
     reported = tuple(Reported(f, source_line(lines, f.line)) for f in findings)
-    if any(f.code == "SOT000" for f in findings):
-        # its message names the path: recheck every time
-        return Outcome(task, None, reported, Entry.of(None, None, (), imports=imports).imports)
     return Outcome(task, Entry.of(task.stat, digest, reported, *asked(), imports), reported)
 
 
