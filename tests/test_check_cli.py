@@ -373,7 +373,8 @@ def test_cache_is_written_next_to_the_config_and_git_ignored(legacy_copy):
     cache = legacy_copy / ".ssot_cache"
     names = sorted(p.name for p in cache.iterdir())
     assert names[:2] == [".gitignore", "check-v4.json"]
-    assert [n.split("-")[0] for n in names[2:]] == ["index"]  # the symbol index's cache
+    # the symbol index's cache, and the run memo (a warm run with nothing changed)
+    assert [n.split("-")[0] for n in names[2:]] == ["index", "run"]
     assert "*" in (cache / ".gitignore").read_text().splitlines()
     second = ssot_check(cwd=legacy_copy)
     assert (second.stdout, second.returncode) == (first.stdout, 1)

@@ -196,3 +196,18 @@ def test_a_file_that_does_not_parse_is_cached_and_named_as_the_run_names_it(mini
                     "SyntaxError: '(' was never closed"]
     assert [line for line in again.stdout.splitlines() if "SOT000" in line] == [
         mine[0].replace("pkg/app/broken.py", "app/broken.py")]
+
+
+def test_a_run_with_nothing_changed_is_answered_by_the_run_memo_without_the_caches(mini_project):
+    root = _tree(mini_project)
+    warm = ssot_check(root)
+    _arm_tripwires(root)
+    cache = root / ".ssot_cache"
+    for stale in [cache / "check-v4.json", *cache.glob("index-*")]:
+        stale.unlink()  # the memo alone must answer
+    again = ssot_check(root)
+    assert (again, _rechecked(root, again)) == (warm, [])
+    # One stat that changed misses the memo: with no check cache left, every file is read again.
+    status = (root / PROVIDER).stat()
+    os.utime(root / PROVIDER, ns=(status.st_atime_ns, status.st_mtime_ns + 1))
+    assert _rechecked(root, ssot_check(root)) == sorted(FILES)

@@ -8,11 +8,13 @@ import sys
 import time
 from pathlib import Path
 
+from ssot_flake8.analysis.index import expand_policy
 from ssot_flake8.policy.model import Policy
 from ssot_flake8.rules import RULES
 from ssot_flake8.services import ratchet
 from ssot_flake8.services.baseline import Baseline, BaselineError
 from ssot_flake8.services.cache import Cache
+from ssot_flake8.services.memo import RunMemo
 from ssot_flake8.services.options import (
     UsageError,
     add_config_option,
@@ -93,7 +95,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     selected = selection(args.select, args.extend_select, args.ignore)
     started = time.perf_counter()
-    policy = _policy(args)
+    policy = _policy(args, index=False)  # indexed by _check, unless the run memo answers
     path = None if args.no_baseline else args.baseline or policy.baseline
     if args.update_baseline and not path:
         raise UsageError("--update-baseline needs --baseline FILE (or `baseline =` in the ssot contract)")
@@ -112,7 +114,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.quiet < 2:
         colour = args.output_format == "text" and use_colour(sys.stdout)
         fixer = getattr(args, "json_fixes", None)  # set by the cli (fix is another verb)
-        fixes = (fixer(findings, policy) if fixer and args.output_format == "json"
+        fixes = (fixer(findings, _indexed(policy, args)) if fixer and args.output_format == "json"
                  and not args.statistics and not args.no_fix_edits else None)
         sys.stdout.write(render(findings, args.output_format, args.statistics,
                                 summary=not args.quiet, colour=colour, fixes=fixes))
@@ -196,11 +198,17 @@ def _record_contracts(policy: Policy, baseline: Path) -> bool:
         raise UsageError(f"{shown(policy.config_path)}: cannot write: {error.strerror}") from None
 
 
-def _policy(args: argparse.Namespace) -> Policy:
+def _policy(args: argparse.Namespace, *, index: bool = True) -> Policy:
     for name in args.paths:  # before the policy: a typo in a path is the clearer error
         if not os.path.lexists(name):
             raise UsageError(f"{name}: no such file or directory")
-    return policy_for(args)
+    return policy_for(args, index=index)
+
+
+def _indexed(policy: Policy, args: argparse.Namespace) -> Policy:
+    if policy.index is None:
+        expand_policy(policy, use_cache=not args.no_cache, jobs=args.jobs)
+    return policy
 
 
 def _files(args: argparse.Namespace, policy: Policy) -> list[str]:
@@ -213,11 +221,21 @@ def _files(args: argparse.Namespace, policy: Policy) -> list[str]:
 
 
 def _check(files: list[str], policy: Policy, args: argparse.Namespace) -> list[Reported]:
+    """The findings in `files`: the run memo's when nothing changed since the last such run,
+    else through the check cache (a policy not yet indexed is indexed here)."""
+    memo = None if args.no_cache or policy.index is not None else RunMemo.for_run(
+        policy, files, "check")
+    remembered = memo.load() if memo else None
+    if remembered is not None:
+        return remembered
+    _indexed(policy, args)
     cache = None if args.no_cache else Cache.for_policy(policy)
     with Progress("ssot check", len(files), minimum=PROGRESS_MIN_FILES) as progress:
         reported = check_files(files, policy, cache, args.jobs, progress.advance)
     if cache is not None:
         cache.save()
+    if memo is not None:
+        memo.save(reported)
     return reported
 
 
