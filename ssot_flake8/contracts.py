@@ -27,7 +27,7 @@ from importlinter.domain.helpers import MissingImport
 from rich.text import Text
 
 from ssot_flake8.analysis.cycles import Cycle, find_cycles, graph_edges
-from ssot_flake8.analysis.index import expand_policy
+from ssot_flake8.analysis.index import expand_policy, tree_files
 from ssot_flake8.policy.boundaries import BoundaryError, parse_boundaries
 from ssot_flake8.policy.config import build_policy, find_config, read_raw_config
 from ssot_flake8.policy.model import (
@@ -36,11 +36,11 @@ from ssot_flake8.policy.model import (
     STRING_FIELDS,
     Policy,
     PolicyError,
-    module_path,
 )
 from ssot_flake8.rules import rule
 from ssot_flake8.services.baseline import Baseline, BaselineError
 from ssot_flake8.services.cache import Cache, fingerprint
+from ssot_flake8.services.memo import RunMemo
 from ssot_flake8.services.runner import check_files
 
 
@@ -86,12 +86,11 @@ class SsotContract(Contract):
     def check(self, graph, verbose: bool) -> ContractCheck:
         try:
             policy = self.policy()
-            expand_policy(policy)
             baseline = Baseline.load(policy.baseline) if policy.baseline else None
+            with settings.TIMER as timer:
+                findings, checked = self.run_engine(policy, graph, verbose, baseline)
         except (PolicyError, BaselineError) as error:
             return ContractCheck(kept=False, metadata={"error": str(error), "findings": []})
-        with settings.TIMER as timer:
-            findings, checked = self.run_engine(policy, graph, verbose, baseline)
         duration = format_duration(timer.duration_in_ms)
         output.verbose_print(verbose, f"Ran the SSOT rules over {checked} modules in {duration}.")
         ignored, warnings = self.ignored_imports(graph)
@@ -110,21 +109,31 @@ class SsotContract(Contract):
 
     def run_engine(self, policy: Policy, graph, verbose: bool,
                    baseline: Baseline | None = None) -> tuple[list, int]:
-        """The runner `ssot check` uses: its pre-filter, `# noqa`, worker processes, a cache in
-        import-linter's cache directory (off with `--no-cache`, moved with `--cache-dir`) and the
-        policy's baseline (findings recorded there keep the contract)."""
+        """The runner `ssot check` uses: its pre-filter, `# noqa`, worker processes, its run
+        memo and a cache in import-linter's cache directory (off with `--no-cache`, moved with
+        `--cache-dir`), and the policy's baseline (findings recorded there keep the contract)."""
+        tree = tree_files(policy)
+        files = {}  # module -> its file, the first found (`a.py` before `a/__init__.py`)
+        for path, module, _ in tree:
+            if path.suffix == ".py":
+                files.setdefault(module, str(path))
         modules: dict[str, str] = {}  # file -> module
-        root = policy.source_roots[0]
         for module in sorted(graph.modules):
-            path = module_path(root, module)
-            if path is None or path.is_dir() or policy.is_exempt(module):
-                continue
-            output.verbose_print(verbose, f"Checking {module}...")
-            modules[str(path)] = module
-        cache = _cache(policy, self.name)
-        reported = check_files(list(modules), policy, cache)
-        if cache is not None:
-            cache.save()
+            if module in files and not policy.is_exempt(module):
+                output.verbose_print(verbose, f"Checking {module}...")
+                modules[files[module]] = module
+        directory = _cache_dir()
+        memo = directory and RunMemo.for_run(policy, list(modules), f"contract-{self.name}",
+                                             directory, [str(path) for path, _, _ in tree])
+        reported = memo.load() if memo else None
+        if reported is None:
+            expand_policy(policy)
+            cache = _cache(policy, self.name, directory)
+            reported = check_files(list(modules), policy, cache)
+            if cache is not None:
+                cache.save()
+            if memo:
+                memo.save(reported)
         if baseline is not None:
             reported = baseline.new_findings(reported)
         return [(modules[r.finding.path], r.finding) for r in reported], len(modules)
@@ -207,13 +216,19 @@ def _command_line() -> dict:
     return dict(context.params) if context is not None else {}
 
 
-def _cache(policy: Policy, contract: str) -> Cache | None:
-    """The contract's findings cache, beside import-linter's graph cache and switched like it;
-    one file per contract, so two ssot contracts do not evict each other."""
+def _cache_dir() -> Path | None:
+    """import-linter's cache directory, as the command line moves or switches it off."""
     params = _command_line()
     if params.get("no_cache"):
         return None
-    directory = Path(params.get("cache_dir") or settings.DEFAULT_CACHE_DIR)
+    return Path(params.get("cache_dir") or settings.DEFAULT_CACHE_DIR)
+
+
+def _cache(policy: Policy, contract: str, directory: Path | None) -> Cache | None:
+    """The contract's findings cache, beside import-linter's graph cache and switched like it;
+    one file per contract, so two ssot contracts do not evict each other."""
+    if directory is None:
+        return None
     name = hashlib.blake2b(contract.encode(), digest_size=6).hexdigest()
     cache = Cache(directory / f"ssot-contract-v1-{name}.json", fingerprint(policy))
     cache.load()

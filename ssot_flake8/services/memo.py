@@ -35,23 +35,26 @@ class RunMemo:
         self.newest_ns = newest_ns  # the newest mtime among the files read
 
     @classmethod
-    def for_run(cls, policy: Policy, files: Sequence[str], slot: str) -> RunMemo:
+    def for_run(cls, policy: Policy, files: Sequence[str], slot: str,
+                directory: Path | None = None, tree: Sequence[str] | None = None) -> RunMemo:
         """The memo of a run over `files` (display paths) under `policy`, before its index is
-        built; `slot` names the run (one memo file each, so two kinds of run do not evict
-        each other)."""
+        built. `slot` names the run (one memo file each, so two kinds of run do not evict each
+        other); `directory` is where it lives (default: the check cache's); `tree` the module
+        files of the policy's tree, when the caller has listed them already."""
         assert policy.index is None, "the key is made before the index"
         digest = hashlib.blake2b(digest_size=16)
         digest.update(f"{fingerprint(policy)}\0{os.getcwd()}\0".encode())
         newest = 0
-        tree = [str(path) for path, _, _ in tree_files(policy)]
+        if tree is None:
+            tree = [str(path) for path, _, _ in tree_files(policy)]
         for group in (files, tree):
             digest.update(b"\1")
             for name, stamp in _stamps(group):
                 digest.update(f"{name}\0{stamp}\n".encode())
                 newest = max(newest, stamp[1] if stamp else 0)
         name = hashlib.blake2b(f"{os.getcwd()}\0{slot}".encode(), digest_size=6).hexdigest()
-        path = policy.config_path.parent / CACHE_DIR / f"run-v{VERSION}-{name}.json"
-        return cls(path, digest.hexdigest(), newest)
+        directory = directory or policy.config_path.parent / CACHE_DIR
+        return cls(directory / f"run-v{VERSION}-{name}.json", digest.hexdigest(), newest)
 
     def load(self) -> list[Reported] | None:
         """The findings the last run with this key reported, or None."""
