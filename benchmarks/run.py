@@ -216,21 +216,21 @@ class Tools:
         cache = tree / ".import_linter_cache"
         tools += [
             Tool("lint-imports-cold", "`lint-imports` cold (no cache)",
-                 [lint_imports or "lint-imports", "--config", ".importlinter"],
+                 [lint_imports or "lint-imports", ".importlinter"],
                  tree, lint_imports_findings, remove(cache)),
             Tool("lint-imports-cached", "`lint-imports` cached (second run)",
-                 [lint_imports or "lint-imports", "--config", ".importlinter"],
+                 [lint_imports or "lint-imports", ".importlinter"],
                  tree, lint_imports_findings),
         ]
         boundaries = boundary_only(tree / ".importlinter", self.work)
         tools += [
             Tool("lint-imports-boundary-cold",
                  "the boundary contracts alone (no ssot contract): `lint-imports` cold",
-                 [lint_imports or "lint-imports", "--config", str(boundaries or "")],
+                 [lint_imports or "lint-imports", str(boundaries or "")],
                  tree, lint_imports_findings, remove(cache)),
             Tool("lint-imports-boundary-cached",
                  "the boundary contracts alone (no ssot contract): `lint-imports` cached",
-                 [lint_imports or "lint-imports", "--config", str(boundaries or "")],
+                 [lint_imports or "lint-imports", str(boundaries or "")],
                  tree, lint_imports_findings),
         ]
         if not lint_imports:
