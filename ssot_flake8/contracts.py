@@ -115,8 +115,8 @@ class SsotContract(Contract):
         tree = tree_files(policy)
         files = {}  # module -> its file, the first found (`a.py` before `a/__init__.py`)
         for path, module, _ in tree:
-            if path.suffix == ".py":
-                files.setdefault(module, str(path))
+            if path.endswith(".py"):
+                files.setdefault(module, path)
         modules: dict[str, str] = {}  # file -> module
         for module in sorted(graph.modules):
             if module in files and not policy.is_exempt(module):
@@ -124,7 +124,7 @@ class SsotContract(Contract):
                 modules[files[module]] = module
         directory = _cache_dir()
         memo = directory and RunMemo.for_run(policy, list(modules), f"contract-{self.name}",
-                                             directory, [str(path) for path, _, _ in tree])
+                                             directory, [path for path, _, _ in tree])
         reported = memo.load() if memo else None
         if reported is None:
             expand_policy(policy)

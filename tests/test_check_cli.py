@@ -318,6 +318,15 @@ def test_diff_checks_only_changed_and_untracked_files(git_tree):
     assert (only.returncode, only.stdout) == (0, "All checks passed!\n")
 
 
+def test_a_tracked_file_deleted_from_the_work_tree_is_not_checked(git_tree):
+    """git still lists it (--cached) until `git rm`: it is left out, not reported unreadable."""
+    before = ssot_check("--no-cache", cwd=git_tree).stdout.splitlines()
+    (git_tree / AGENT).unlink()
+    after = ssot_check("--no-cache", cwd=git_tree).stdout.splitlines()
+    gone = [line for line in before[:-1] if line.startswith(AGENT + ":")]
+    assert gone and after[:-1] == [line for line in before[:-1] if line not in gone]
+
+
 def test_gitignored_files_are_skipped(git_tree):
     (git_tree / ".gitignore").write_text("generated/\n")
     generated = git_tree / "netra_backend" / "generated"

@@ -46,7 +46,7 @@ class RunMemo:
         digest.update(f"{fingerprint(policy)}\0{os.getcwd()}\0".encode())
         newest = 0
         if tree is None:
-            tree = [str(path) for path, _, _ in tree_files(policy)]
+            tree = [path for path, _, _ in tree_files(policy)]
         for group in (files, tree):
             digest.update(b"\1")
             for name, stamp in _stamps(group):

@@ -72,22 +72,27 @@ def discover(paths: Sequence[str], excludes: Sequence[str] = ()) -> list[str]:
             listed = _git_listing(path)
             candidates = listed if listed is not None else _walk(path, excluded)
             # exclude patterns apply below the named directory, never to its own name
-            displayed = ((os.path.normpath(os.path.join(name, rel)), rel) for rel in candidates)
+            here = listed is not None and os.path.normpath(name) == "."  # git lists normal names
+            displayed = ((rel if here else os.path.normpath(os.path.join(name, rel)), rel)
+                         for rel in candidates)
         else:
             displayed = iter([(os.path.normpath(name), name)])
         for display, relative in displayed:
             if not excluded(display, relative) and _readable_kind(display):
-                found.setdefault(os.path.normpath(os.path.join(cwd, display)), display)
+                # one path names each file once; two may name it twice (`ssot check . pkg`)
+                key = display if len(paths) == 1 else os.path.normpath(os.path.join(cwd, display))
+                found.setdefault(key, display)
     return sorted(found.values())
 
 
 def _readable_kind(display: str) -> bool:
     """Only regular files are read: a named pipe or a device could block the run forever.
-    Anything else is skipped with one line; a dangling link stays, to be reported unreadable."""
+    Anything else is skipped with one line; a dangling link stays, to be reported unreadable; a
+    file that is gone is left out."""
     try:
         mode = os.stat(display).st_mode
-    except OSError:
-        return True
+    except OSError:  # gone (git still lists a file deleted from the work tree), or a dangling link
+        return os.path.lexists(display)
     if stat.S_ISREG(mode):
         return True
     print(f"ssot: warning: {display}: skipped, not a regular file", file=sys.stderr)
@@ -109,8 +114,8 @@ class Excludes:
             variant for p in paths for variant in (p, f"{p}/*", f"*/{p}", f"*/{p}/*"))
 
     def __call__(self, path: str, relative: str | None = None) -> bool:
-        given = os.path.normpath(path).replace(os.sep, "/")
-        below = os.path.normpath(path if relative is None else relative).replace(os.sep, "/")
+        given = _normal(path)
+        below = _normal(path if relative is None else relative)
         parts = [part for part in below.split("/") if part not in ("..", ".")]
         if self.names.intersection(parts):
             return True
@@ -120,6 +125,13 @@ class Excludes:
             absolute = os.path.abspath(path).replace(os.sep, "/")
             return bool(self.path_glob.match(given) or self.path_glob.match(absolute))
         return False
+
+
+def _normal(path: str) -> str:
+    """The path normalised, with `/`; as given when it is already (git lists ten thousand)."""
+    if os.sep == "/" and "//" not in path and "/." not in "/" + path and not path.endswith("/"):
+        return path
+    return os.path.normpath(path).replace(os.sep, "/")
 
 
 def _has_magic(pattern: str) -> bool:
@@ -144,8 +156,9 @@ def _git_listing(directory: Path) -> list[str] | None:
     if not result.stdout and _git_ignored(git, directory):
         return None  # asked for by name, so checked: walk it as if outside git
     names = [n for n in result.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
-    # --cached also lists files deleted from the work tree but not yet from the index
-    return [n for n in dict.fromkeys(names) if os.path.lexists(os.path.join(directory, n))]
+    # --cached also lists files deleted from the work tree but not yet from the index: the
+    # caller's stat (_readable_kind) leaves them out
+    return list(dict.fromkeys(names))
 
 
 def _git_ignored(git: str, directory: Path) -> bool:
