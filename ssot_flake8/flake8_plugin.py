@@ -10,6 +10,11 @@ at its first line (what an editor shows), and the other plugins' findings are re
 `--ssot-baseline FILE` (or `ssot-baseline =`) takes the baseline that `ssot baseline` writes: the
 findings recorded there are not reported, exactly as `ssot check --baseline FILE` does. Without
 it, the ssot contract's `baseline =` is used, as every front-end does.
+
+The plugin reads (never writes) `ssot check`'s cache: a file whose text is the very text an
+earlier `ssot check` checked (same content hash, same answers from the index) gets that run's
+findings without a parse. Those findings are already past `# noqa`, so with `--disable-noqa`
+every file is checked afresh.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from ssot_flake8.rules.suppressions import unused_noqa
 
 if TYPE_CHECKING:
     from ssot_flake8.services.baseline import Baseline
+    from ssot_flake8.services.cache import Cache
 
 
 class SsotChecker:
@@ -38,6 +44,7 @@ class SsotChecker:
     policy: Policy | None = None
     baseline: Baseline | None = None
     policy_error: str | None = None  # the first problem of a policy that cannot be used
+    check_cache: Cache | None = None  # `ssot check`'s cache, read only
 
     def __init__(self, tree: ast.Module, filename: str, lines: list[str]) -> None:
         self.tree = tree
@@ -65,7 +72,7 @@ class SsotChecker:
 
     @classmethod
     def parse_options(cls, options) -> None:
-        cls.policy = cls.baseline = cls.policy_error = None
+        cls.policy = cls.baseline = cls.policy_error = cls.check_cache = None
         try:
             config = _beside_config(options, "ssot_config") or _discovered_config()
             if config:
@@ -73,6 +80,8 @@ class SsotChecker:
                 # cache keeps a repeated run cheap, so every file sees the whole tree's index.
                 cls.policy = load_policy(config)
                 expand_policy(cls.policy)
+                if not getattr(options, "disable_noqa", False):
+                    cls.check_cache = _check_cache(cls.policy)
             if options.ssot_baseline:
                 cls.baseline = _load_baseline(_beside_config(options, "ssot_baseline"))
             elif cls.policy is not None and cls.policy.baseline is not None:
@@ -91,17 +100,37 @@ class SsotChecker:
         policy = self.policy
         if policy is None:
             return
-        if self._could_match(policy):
-            findings = [*self._not_utf8(), *check_tree(self.tree, self.filename, policy, self.lines)]
+        data = "".join(self.lines).encode("utf-8", "surrogatepass")
+        if not could_match(data, policy, self.filename):
+            findings = unused_noqa([], self.lines, self.filename)
         else:
-            findings = []
-        # flake8 applies noqa comments after the plugin. The plugin reports the SOT codes that
-        # such a comment lists and no finding of it matches (SOT900), as `ssot check` does.
-        findings += unused_noqa(findings, self.lines, self.filename)
+            findings = self._cached(data)
+        if findings is None:
+            findings = [*self._not_utf8(), *check_tree(self.tree, self.filename, policy, self.lines)]
+            # flake8 applies noqa comments after the plugin. The plugin reports the SOT codes that
+            # such a comment lists and no finding of it matches (SOT900), as `ssot check` does.
+            findings += unused_noqa(findings, self.lines, self.filename)
         if self.baseline is not None:
             findings = self._not_in_baseline(findings)
         for finding in findings:
             yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
+
+    def _cached(self, data: bytes) -> list | None:
+        """The findings `ssot check` cached for this very text (past noqa, SOT900 included), or
+        None. Text from stdin is matched by its hash like any other: an editor's unsaved buffer
+        differs from the file on disk, so it is checked afresh."""
+        cache = self.check_cache
+        if cache is None or self.filename in ("-", "stdin"):
+            return None
+        key = os.path.normpath(os.path.join(os.getcwd(), self.filename))  # as ssot check keys it
+        entry = cache.entries.get(key)
+        if entry is None or entry.hash is None or entry.findings is None:
+            return None
+        from ssot_flake8.services.cache import content_hash
+
+        if content_hash(data) != entry.hash or not cache.still_answered(key, entry):
+            return None
+        return [finding for finding, _ in entry.findings_for(self.filename)]
 
     def _not_in_baseline(self, findings):
         """flake8 applies `# noqa` after the plugin; silenced findings are dropped first here so
@@ -129,9 +158,17 @@ class SsotChecker:
             return []
         return [unparsable(problem, self.filename)] if problem else []
 
-    def _could_match(self, policy: Policy) -> bool:
-        data = "".join(self.lines).encode("utf-8", "surrogatepass")
-        return could_match(data, policy, self.filename)
+
+
+def _check_cache(policy: Policy) -> Cache | None:
+    """`ssot check`'s cache for this policy, when one was written for it (same fingerprint)."""
+    from ssot_flake8.services.cache import Cache
+
+    try:
+        cache = Cache.for_policy(policy)
+    except Exception:  # only a cache: a damaged or unreadable one is simply not used
+        return None
+    return cache if cache.entries else None
 
 
 def _load_baseline(path: str) -> Baseline:

@@ -211,3 +211,56 @@ def test_a_run_with_nothing_changed_is_answered_by_the_run_memo_without_the_cach
     status = (root / PROVIDER).stat()
     os.utime(root / PROVIDER, ns=(status.st_atime_ns, status.st_mtime_ns + 1))
     assert _rechecked(root, ssot_check(root)) == sorted(FILES)
+
+
+def _flake8(root, *arguments, stdin=None):
+    result = run("flake8", "--select", "SOT", *arguments, cwd=root, input=stdin)
+    assert result.returncode in (0, 1), result.stderr
+    return sorted(result.stdout.splitlines())
+
+
+def _mark_cached_messages(root) -> None:
+    """Rewrite the check cache as this package writes it, every message prefixed `cached`: a
+    finding flake8 then reports with that prefix came from the cache, not from a parse."""
+    from ssot_flake8.services.cache import write_sealed
+    from ssot_flake8.support.sealed import header_of, unseal
+
+    path = root / ".ssot_cache" / "check-v4.json"
+    header, body = header_of(path.read_bytes())
+    files = unseal(header, body)
+    for entry in files.values():
+        for row in entry[2]:
+            row[3] = "cached " + row[3]
+    write_sealed(path, {k: v for k, v in header.items() if k != "seal"}, files)
+
+
+def test_flake8_serves_ssot_checks_cached_findings_for_the_very_text_it_checked(mini_project):
+    mini_project("pkg/app/user.py", "from pkg.core import get_manager  # noqa: SOT101, SOT103\n"
+                 "\nget_manager()\nfrom pkg.shim import x\n")
+    root = _tree(mini_project)
+    checked = sorted(line for line in ssot_check(root).splitlines() if line.startswith("pkg/"))
+    assert checked and _flake8(root, "pkg") == checked  # the same findings, either way
+    _mark_cached_messages(root)
+    served = _flake8(root, "pkg")
+    assert served == [" ".join((*line.split(" ", 2)[:2], "cached", line.split(" ", 2)[2]))
+                      for line in checked]
+    # One file's text changed (same size and mtime: the stat is not what decides): that file is
+    # checked afresh, and its sprung tripwire is reported; the others are still served.
+    path, status = root / PROVIDER, (root / PROVIDER).stat()
+    path.write_text(path.read_text().replace(TRIPWIRE, SPRUNG))
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    edited = _flake8(root, "pkg")
+    fresh = [line for line in edited if " cached " not in line]
+    assert fresh == [f"{PROVIDER}:{len(path.read_text().splitlines())}:1: SOT101 "
+                     + fresh[0].split(" SOT101 ", 1)[1]]
+    assert [line for line in edited if " cached " in line] == [
+        line for line in served if not line.startswith(PROVIDER)]
+    # An editor's buffer on stdin is served only when it is the text that was checked.
+    buffer = (root / IMPORTER).read_text()
+    assert all(" cached " in line for line in _flake8(
+        root, "--stdin-display-name", IMPORTER, "-", stdin=buffer))
+    assert not any(" cached " in line for line in _flake8(
+        root, "--stdin-display-name", IMPORTER, "-", stdin=buffer + "\nget_manager()\n"))
+    # The cached findings are past noqa: with --disable-noqa every file is checked afresh.
+    unsilenced = _flake8(root, "--disable-noqa", "pkg")
+    assert not any(" cached " in line for line in unsilenced) and len(unsilenced) > len(checked)
