@@ -269,7 +269,7 @@ class Tools:
         where = f"`{edited.relative_to(tree).as_posix().split('app/')[-1]}`" if edited else "a module"
         variants = [("ssot", "", None)]
         if self.before:
-            variants.append(("before-ssot", f" — before ({checkout(self.before)[:7]})",
+            variants.append(("before-ssot", f" — before ({checkout(self.before).split(' ', 1)[0]})",
                              {**os.environ, "PYTHONPATH": str(self.before)}))
         rows = []
         for key, suffix, env in variants:

@@ -6,6 +6,7 @@ instance, an import of its own."""
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,65 @@ def test_a_function_naming_nothing_watched_is_not_walked(mini_project):
                if hasattr(node, "name") and isinstance(node.body[0], ast.Pass)]
     assert stubbed == ["bystander"]
     assert [type(a).__name__ for a in kept.body] == [type(b).__name__ for b in tree.body]
+
+
+CLASS_MODULE = (
+    "from pkg.core.legacy import ManagerFactory\n"
+    "\n"
+    "\n"
+    "class Service:\n"
+    "    def __init__(self):\n"
+    "        self.factory = ManagerFactory()\n"
+    "\n"
+    "    def later(self, ctx):\n"  # names no policy word: the instance is held in self.factory
+    "        return self.factory.create_manager(ctx)\n"
+    "\n"
+    "    def unrelated(self):\n"
+    "        return 1\n"
+    "\n"
+    "\n"
+    "class OldManager:\n"  # a duplicate of a registered name: cls(...) builds one
+    "    def send(self):\n"
+    "        return None\n"
+    "\n"
+    "    @classmethod\n"
+    "    def create(cls, ctx):\n"
+    "        return cls(ctx)\n"
+)
+CLASS_EXPECTED = [
+    "1:29 SOT002 import of deprecated module pkg.core.legacy; use pkg.core.manager",
+    f"6:24 SOT102 ManagerFactory {FACTORY}",
+    f"9:16 SOT102 self.factory.create_manager {FACTORY}",
+    "15:1 SOT205 class OldManager duplicates pkg.core.manager.Manager, whose single home is "
+    "pkg.core.manager",
+    "20:5 SOT202 static factory OldManager.create builds Manager outside its canonical module "
+    "pkg.core.manager",
+]
+
+
+@pytest.mark.parametrize("prune", [True, False])
+def test_methods_that_name_nothing_watched_are_not_walked(mini_project, monkeypatch, prune):
+    path = mini_project("pkg/app/service.py", CLASS_MODULE)
+    if not prune:
+        monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy: tree)
+    policy = load_policy(mini_project.root / ".importlinter")
+    found = [f"{f.line}:{f.col} {f.code} {f.message}"
+             for f in engine.check_source(path.read_bytes(), str(path), policy)]
+    assert found == CLASS_EXPECTED
+    if not prune:
+        return
+    kept = engine.pruned(ast.parse(CLASS_MODULE), CLASS_MODULE.splitlines(), policy)
+    stubbed = [f"{node.name}.{method.name}" for node in kept.body if isinstance(node, ast.ClassDef)
+               for method in node.body if isinstance(method.body[0], ast.Pass)]
+    assert stubbed == ["Service.unrelated", "OldManager.send"]
+
+
+def test_pruning_changes_no_finding_on_the_legacy_example(monkeypatch):
+    """Every file of the bundled legacy tree: the same findings pruned and walked whole."""
+    legacy = Path(__file__).parents[1] / "examples" / "legacy"
+    policy = load_policy(legacy / ".importlinter")
+    files = sorted(legacy.rglob("*.py"))
+    pruned = [engine.check_source(p.read_bytes(), str(p), policy) for p in files]
+    monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy: tree)
+    assert [engine.check_source(p.read_bytes(), str(p), policy) for p in files] == pruned
+    assert sum(map(len, pruned)) > 50  # the tree holds findings enough to tell

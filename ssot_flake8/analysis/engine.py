@@ -97,6 +97,9 @@ def check_tree(
 _ALWAYS = ("__import__", "import_module", "__all__")
 _LOCAL_IMPORT = re.compile(r"^[ \t]+(?:from[ \t]+[\w.]+[ \t]+)?import\b", re.MULTILINE)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_IN_METHODS = ("_instance", "cls")  # what a method must name besides a class's watched words
+_SELF_ATTRIBUTE = re.compile(r"\bself\.(\w+)")
 
 
 def pruned(tree: ast.Module, lines: list[str], policy: Policy) -> ast.Module:
@@ -129,11 +132,39 @@ def pruned(tree: ast.Module, lines: list[str], policy: Policy) -> ast.Module:
     body = []
     for node in tree.body:
         if isinstance(node, _DEFINITIONS):
-            text = _text(node, lines)
-            if not any(word in text for word in words) and not _LOCAL_IMPORT.search(text):
+            if not _names_any(_text(node, lines), words):
                 node = _stub(node)
+            elif isinstance(node, ast.ClassDef):
+                node = _pruned_methods(node, lines, words)
         body.append(node)
     return ast.Module(body=body, type_ignores=tree.type_ignores)
+
+
+def _names_any(text: str, words: set[str]) -> bool:
+    return any(word in text for word in words) or bool(_LOCAL_IMPORT.search(text))
+
+
+def _pruned_methods(node: ast.ClassDef, lines: list[str], words: set[str]) -> ast.ClassDef:
+    """A class that names a watched name, with each of its methods that cannot hold a finding
+    stubbed the same way (the class node is copied; its other statements are kept). Besides the
+    module's watched words, a method is kept when it names `_instance` (a cached singleton,
+    SOT201), `cls` (`cls(...)` builds the class, a registered one or a subclass of one) or an
+    attribute of `self` that a kept method names: a factory instance held in `self.<attr>` is
+    judged across the class's methods (`ModuleWalk.track_instances`)."""
+    methods = [s for s in node.body if isinstance(s, _FUNCTIONS)]
+    texts = {id(method): _text(method, lines) for method in methods}
+    kept = {key for key, text in texts.items()
+            if _names_any(text, words) or any(word in text for word in _IN_METHODS)}
+    if len(kept) == len(methods):
+        return node
+    attributes = {name for key in kept for name in _SELF_ATTRIBUTE.findall(texts[key])}
+    kept |= {key for key, text in texts.items() if any(name in text for name in attributes)}
+    if len(kept) == len(methods):
+        return node
+    copy = ast.ClassDef(**{field: getattr(node, field) for field in node._fields})
+    copy.body = [s if id(s) in kept or not isinstance(s, _FUNCTIONS) else _stub(s)
+                 for s in node.body]
+    return ast.copy_location(copy, node)
 
 
 def _static_words(policy: Policy) -> frozenset[str]:

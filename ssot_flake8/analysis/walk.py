@@ -119,6 +119,7 @@ class ModuleWalk(ast.NodeVisitor):
         self.home_names: list[tuple[ast.Name, str]] = []  # module-level `Name = other_name`
         # module-level classes that subclass a registered class or hold one they build
         self.wrappers: dict[str, tuple[Symbol, str]] = {}  # class name -> (symbol, how)
+        self._facts: dict[ast.AST, FunctionFacts] = {}  # a method's, asked twice (wrappers)
 
     # -- a faster ast.NodeVisitor: a method cache per node type, and no visits of the leaf
     # ctx/operator nodes (the walk visits every node of a file that names the policy)
@@ -461,7 +462,7 @@ class ModuleWalk(ast.NodeVisitor):
 
     def visit_function_body(self, node: ast.AST, scopes: list[Scope], owner: ast.ClassDef | None):
         saved_scopes, saved_class = self.scopes, self.current_class
-        facts = FunctionFacts.of(node)
+        facts = self.facts(node)
         scope = Scope("function")
         scope.globals = facts.globals
         scope.bindings = {name: None for name in facts.bound - facts.globals}
@@ -470,6 +471,14 @@ class ModuleWalk(ast.NodeVisitor):
             self.visit(statement)
         definitions.check_function(self, node, owner, facts)
         self.scopes, self.current_class = saved_scopes, saved_class
+
+    def facts(self, node: ast.AST) -> FunctionFacts:
+        """One pass over a function's own nodes, kept: a module-level class's methods are read
+        for the instances they hold (definitions.record_wrapper) before their bodies are walked."""
+        facts = self._facts.get(node)
+        if facts is None:
+            facts = self._facts[node] = FunctionFacts.of(node)
+        return facts
 
     # -- other statements --------------------------------------------------------------------------
     def visit_If(self, node: ast.If) -> None:

@@ -253,23 +253,31 @@ def record_wrapper(walk: ModuleWalk, node: ast.ClassDef) -> None:
 
 
 def _held_instance(walk: ModuleWalk, node: ast.ClassDef) -> Symbol | None:
-    """The registered class a method of `node` builds into `self.<attr>`, if any."""
+    """The registered class a method of `node` builds into `self.<attr>`, if any (the first one
+    in source order, method by method)."""
     for method in node.body:
-        if not isinstance(method, FUNCTION_NODES):
-            continue
-        for child in ast.walk(method):
-            if isinstance(child, ast.Assign):
-                targets = child.targets
-            elif isinstance(child, ast.AnnAssign) and child.value is not None:
-                targets = [child.target]
-            else:
-                continue
-            held = any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
-                       and t.value.id == "self" for t in targets)
-            symbol = walk.construction(child.value) if held else None
-            if symbol:
-                return symbol
+        if isinstance(method, FUNCTION_NODES):
+            facts = walk.facts(method)  # the pass the walk makes of the method anyway
+            nested = (n for scope in facts.scopes for n in ast.walk(scope))  # rare: read whole
+            held = [_self_held(walk, child) for child in (*facts.assignments, *nested)]
+            found = sorted((child.lineno, child.col_offset, symbol.qualname, symbol)
+                           for child, symbol in held if symbol)
+            if found:
+                return found[0][-1]
     return None
+
+
+def _self_held(walk: ModuleWalk, child: ast.AST) -> tuple[ast.AST, Symbol | None]:
+    """(child, the registered class it builds into `self.<attr>`, or None)."""
+    if isinstance(child, ast.Assign):
+        targets = child.targets
+    elif isinstance(child, ast.AnnAssign) and child.value is not None:
+        targets = [child.target]
+    else:
+        return child, None
+    held = any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+               and t.value.id == "self" for t in targets)
+    return child, walk.construction(child.value) if held else None
 
 
 def _returned_construction(walk: ModuleWalk, facts: FunctionFacts, built: dict[str, Symbol]) -> Symbol | None:

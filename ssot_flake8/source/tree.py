@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPE_NODES = (*FUNCTION_NODES, ast.ClassDef, ast.Lambda)
@@ -59,6 +59,7 @@ class FunctionFacts:
     bound: set[str]  # names bound anywhere in the body: Python makes them local throughout
     assignments: list[ast.Assign | ast.AnnAssign]  # in walk order
     returns: list[ast.Return]
+    scopes: list[ast.AST] = field(default_factory=list)  # the nested functions, lambdas, classes
 
     @classmethod
     def of(cls, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> FunctionFacts:
@@ -75,6 +76,8 @@ class FunctionFacts:
                 continue
             if kind not in SCOPE_TYPES:
                 stack += children(child)
+            else:
+                facts.scopes.append(child)
             if kind is ast.Assign or kind is ast.AnnAssign:
                 facts.assignments.append(child)
             elif kind is ast.Return:
