@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ssot_flake8.analysis import engine
+from ssot_flake8.analysis.index import expand_policy
 from ssot_flake8.policy.config import load_policy
 
 MODULE = (
@@ -53,7 +54,7 @@ EXPECTED = [
 def _findings(mini_project, monkeypatch, prune: bool) -> list[str]:
     path = mini_project("pkg/app/hidden.py", MODULE)
     if not prune:
-        monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy: tree)
+        monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy, facts: tree)
     policy = load_policy(mini_project.root / ".importlinter")
     return [f"{f.line}:{f.col} {f.code} {f.message}"
             for f in engine.check_source(path.read_bytes(), str(path), policy)]
@@ -115,7 +116,7 @@ CLASS_EXPECTED = [
 def test_methods_that_name_nothing_watched_are_not_walked(mini_project, monkeypatch, prune):
     path = mini_project("pkg/app/service.py", CLASS_MODULE)
     if not prune:
-        monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy: tree)
+        monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy, facts: tree)
     policy = load_policy(mini_project.root / ".importlinter")
     found = [f"{f.line}:{f.col} {f.code} {f.message}"
              for f in engine.check_source(path.read_bytes(), str(path), policy)]
@@ -134,6 +135,45 @@ def test_pruning_changes_no_finding_on_the_legacy_example(monkeypatch):
     policy = load_policy(legacy / ".importlinter")
     files = sorted(legacy.rglob("*.py"))
     pruned = [engine.check_source(p.read_bytes(), str(p), policy) for p in files]
-    monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy: tree)
+    monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy, facts: tree)
     assert [engine.check_source(p.read_bytes(), str(p), policy) for p in files] == pruned
     assert sum(map(len, pruned)) > 50  # the tree holds findings enough to tell
+
+
+IMPORTING_MODULE = (
+    "def lazy(flag):\n"
+    "    total = flag + 1\n"
+    "    try:\n"
+    "        from pkg.core.manager import does_not_exist\n"
+    "    except ImportError:\n"
+    "        does_not_exist = None\n"
+    "    return total, does_not_exist\n"
+    "\n"
+    "\n"
+    "class Plugin:\n"
+    "    def load(self): from pkg.core.manager import gone\n"
+    "\n"
+    "    def size(self):\n"
+    "        return 2\n"
+)
+
+
+@pytest.mark.parametrize("prune", [True, False])
+def test_a_block_that_names_nothing_watched_keeps_its_own_imports(mini_project, monkeypatch, prune):
+    """Only the statements that hold an import are walked (in their try, as written)."""
+    path = mini_project("pkg/app/lazy.py", IMPORTING_MODULE)
+    if not prune:
+        monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy, facts: tree)
+    policy = load_policy(mini_project.root / ".importlinter")
+    expand_policy(policy, use_cache=False)  # the index: what the stale-import rule asks
+    found = [f"{f.line}:{f.col} {f.code} {f.message}"
+             for f in engine.check_source(path.read_bytes(), str(path), policy)]
+    stale = "SOT004 stale import: pkg.core.manager neither defines, imports nor re-exports"
+    assert found == [f"4:38 {stale} does_not_exist", f"11:50 {stale} gone"]
+    if not prune:
+        return
+    kept = engine.pruned(ast.parse(IMPORTING_MODULE), IMPORTING_MODULE.splitlines(), policy)
+    lazy, plugin = kept.body
+    assert [type(s).__name__ for s in lazy.body] == ["Try"]
+    assert [[type(s).__name__ for s in method.body] for method in plugin.body] == [
+        ["ImportFrom"], ["Pass"]]
