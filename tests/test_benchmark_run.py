@@ -15,6 +15,7 @@ RUN = REPO / "benchmarks" / "run.py"
 ROWS = [
     "floor: read every .py",
     "floor: `cat` every .py",
+    "floor: `ast.parse` of the files past the pre-filter",
     "`ssot check` cold",
     "`ssot check` warm",
     "`ssot check` after editing one function in `websocket_core/",
@@ -103,6 +104,7 @@ def test_the_report_names_machine_targets_and_versions(results):
     text, stderr = results
     assert "cores" in text and "ruff " in text and "flake8 " in text
     assert "`ssot check` cold at or below ruff:" in text
+    assert "under it, `ast.parse` alone of the files past the pre-filter" in text
     assert "the flake8 plugin at most 5% on top of flake8 alone:" in text
     assert "the plugin's own work" in text
     assert "- editing one function in `websocket_core/" in text
