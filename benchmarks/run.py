@@ -176,7 +176,8 @@ class Tools:
                  [python, "-c", READ_ALL, "."], tree),
             Tool("floor-cat", "floor: `cat` every .py (find, xargs)",
                  ["sh", "-c", "find . -name '*.py' -print0 | xargs -0 cat > /dev/null"], tree),
-            Tool("floor-parse", "floor: `ast.parse` of the files past the pre-filter, every core",
+            Tool("floor-parse",
+                 "floor: `ast.parse` of the files past the pre-filter (without the index), every core",
                  [python, str(HERE / "floor_parse.py"), "."], tree),
         ]
         tools += self.ssot_rows()
