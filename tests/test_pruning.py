@@ -51,11 +51,16 @@ EXPECTED = [
 ]
 
 
-def _findings(mini_project, monkeypatch, prune: bool) -> list[str]:
-    path = mini_project("pkg/app/hidden.py", MODULE)
+def _findings(mini_project, monkeypatch, prune: bool, relative: str = "pkg/app/hidden.py",
+              source: str = MODULE, index: bool = False) -> list[str]:
+    """`line:col CODE message` of each finding in `source`, walked pruned or whole; `index`:
+    with the symbol index (what the stale-import rule asks)."""
+    path = mini_project(relative, source)
     if not prune:
         monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy, facts: tree)
     policy = load_policy(mini_project.root / ".importlinter")
+    if index:
+        expand_policy(policy, use_cache=False)
     return [f"{f.line}:{f.col} {f.code} {f.message}"
             for f in engine.check_source(path.read_bytes(), str(path), policy)]
 
@@ -114,15 +119,11 @@ CLASS_EXPECTED = [
 
 @pytest.mark.parametrize("prune", [True, False])
 def test_methods_that_name_nothing_watched_are_not_walked(mini_project, monkeypatch, prune):
-    path = mini_project("pkg/app/service.py", CLASS_MODULE)
-    if not prune:
-        monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy, facts: tree)
-    policy = load_policy(mini_project.root / ".importlinter")
-    found = [f"{f.line}:{f.col} {f.code} {f.message}"
-             for f in engine.check_source(path.read_bytes(), str(path), policy)]
-    assert found == CLASS_EXPECTED
+    assert _findings(mini_project, monkeypatch, prune, "pkg/app/service.py", CLASS_MODULE) == \
+        CLASS_EXPECTED
     if not prune:
         return
+    policy = load_policy(mini_project.root / ".importlinter")
     kept = engine.pruned(ast.parse(CLASS_MODULE), CLASS_MODULE.splitlines(), policy)
     stubbed = [f"{node.name}.{method.name}" for node in kept.body if isinstance(node, ast.ClassDef)
                for method in node.body if isinstance(method.body[0], ast.Pass)]
@@ -161,17 +162,12 @@ IMPORTING_MODULE = (
 @pytest.mark.parametrize("prune", [True, False])
 def test_a_block_that_names_nothing_watched_keeps_its_own_imports(mini_project, monkeypatch, prune):
     """Only the statements that hold an import are walked (in their try, as written)."""
-    path = mini_project("pkg/app/lazy.py", IMPORTING_MODULE)
-    if not prune:
-        monkeypatch.setattr(engine, "pruned", lambda tree, lines, policy, facts: tree)
-    policy = load_policy(mini_project.root / ".importlinter")
-    expand_policy(policy, use_cache=False)  # the index: what the stale-import rule asks
-    found = [f"{f.line}:{f.col} {f.code} {f.message}"
-             for f in engine.check_source(path.read_bytes(), str(path), policy)]
+    found = _findings(mini_project, monkeypatch, prune, "pkg/app/lazy.py", IMPORTING_MODULE, True)
     stale = "SOT004 stale import: pkg.core.manager neither defines, imports nor re-exports"
     assert found == [f"4:38 {stale} does_not_exist", f"11:50 {stale} gone"]
     if not prune:
         return
+    policy = load_policy(mini_project.root / ".importlinter")
     kept = engine.pruned(ast.parse(IMPORTING_MODULE), IMPORTING_MODULE.splitlines(), policy)
     lazy, plugin = kept.body
     assert [type(s).__name__ for s in lazy.body] == ["Try"]
