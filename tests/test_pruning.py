@@ -1,7 +1,8 @@
-"""The walk skips the top-level functions and classes that name nothing the policy watches
-(`engine.pruned`); the findings must be exactly those of walking everything. Each case hides
-what a function finds behind a name that is not a policy word: an alias, a chain of them, an
-instance, an import of its own."""
+"""The walk skips the top-level functions and classes, and the methods of kept classes, that name
+nothing the policy watches (`analysis/pruning.py`, called as `engine.pruned`); the findings must
+be exactly those of walking everything. Each case hides what a block finds behind a name that is
+not a policy word: an alias, a chain of them, an instance, an import of its own, `cls`, a `self`
+attribute."""
 
 from __future__ import annotations
 
