@@ -127,7 +127,7 @@ class SsotChecker:
             return None
         key = os.path.normpath(os.path.join(os.getcwd(), self.filename))  # as ssot check keys it
         entry = cache.entries.get(key)
-        if entry is None or entry.hash is None or entry.findings is None:
+        if entry is None or entry.hash is None:  # None: the pre-filter passed over it
             return None
         from ssot_flake8.services.cache import content_hash
 
@@ -160,7 +160,6 @@ class SsotChecker:
         except (OSError, SourceError):
             return []
         return [unparsable(problem, self.filename)] if problem else []
-
 
 
 def _many_files(options) -> bool:

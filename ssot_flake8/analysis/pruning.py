@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 
 from ssot_flake8.policy.model import Policy
-from ssot_flake8.source.tree import FunctionFacts, children
+from ssot_flake8.source.tree import FUNCTION_NODES, FunctionFacts, children, self_attributes
 
 # What a block must name for the walk to find anything in it, besides the policy's words and the
 # module's names bound to them: a dynamic import, an `__all__` it extends.
@@ -27,8 +27,7 @@ _ALWAYS = ("__import__", "import_module", "__all__")
 # An import statement of a block's own: at the start of an indented line, or after `:` or `;`
 # (`def f(): import x`, `if y: import x`).
 _OWN_IMPORT = re.compile(r"(?:^[ \t]+|[:;][ \t]*)(?:from[ \t]+[.\w]+[ \t]+)?import\b", re.MULTILINE)
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_DEFINITIONS = (*FUNCTION_NODES, ast.ClassDef)
 # What a method must name besides the watched words: `_instance` (a cached singleton, SOT201),
 # `cls` (`cls(...)` builds the class itself, a registered one or a subclass of one).
 _IN_METHODS = ("_instance", "cls")
@@ -49,7 +48,7 @@ def pruned(tree: ast.Module, lines: list[str], policy: Policy,
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
             node = _pruned_class(node, lines, words, facts)
-        elif isinstance(node, _FUNCTIONS):
+        elif isinstance(node, FUNCTION_NODES):
             node = _pruned_function(node, lines, words, ())
         body.append(node)
     return ast.Module(body=body, type_ignores=tree.type_ignores)
@@ -82,10 +81,11 @@ def _names(text: str, words) -> bool:
     return any(word in text for word in words)
 
 
-def _pruned_function(node: ast.stmt, lines: list[str], words: set[str], extra) -> ast.stmt:
-    """The function as it is when it names a watched word (or one of `extra`); else a stub that
-    keeps only its statements that hold an import; else a stub."""
-    text = _text(node, lines)
+def _pruned_function(node: ast.stmt, lines: list[str], words: set[str], extra,
+                     text: str | None = None) -> ast.stmt:
+    """The function (whose `text` it is) as it is when it names a watched word (or one of
+    `extra`); else a stub that keeps only its statements that hold an import; else a stub."""
+    text = _text(node, lines) if text is None else text
     if _names(text, words) or _names(text, extra):
         return node
     if not _own_import(text):
@@ -102,12 +102,14 @@ def _pruned_class(node: ast.ClassDef, lines: list[str], words: set[str], facts: 
     text = _text(node, lines)
     if not _names(text, words) and not _own_import(text):
         return _stub(node)
-    methods = [s for s in node.body if isinstance(s, _FUNCTIONS)]
-    kept = [m for m in methods if _names(_text(m, lines), words) or _names(_text(m, lines), _IN_METHODS)]
+    methods = [s for s in node.body if isinstance(s, FUNCTION_NODES)]
+    texts = {id(m): _text(m, lines) for m in methods}
+    kept = [m for m in methods if _names(texts[id(m)], words) or _names(texts[id(m)], _IN_METHODS)]
     if len(kept) == len(methods):
         return node
     held = {f".{name}" for method in kept for name in _held_attributes(method, lines, words, facts)}
-    members = {id(m): _pruned_function(m, lines, words, (*_IN_METHODS, *held)) for m in methods}
+    extra = (*_IN_METHODS, *held)
+    members = {id(m): _pruned_function(m, lines, words, extra, texts[id(m)]) for m in methods}
     if all(members[id(m)] is m for m in methods):
         return node
     copy = ast.ClassDef(**{field: getattr(node, field) for field in node._fields})
@@ -122,11 +124,9 @@ def _held_attributes(method: ast.stmt, lines: list[str], words: set[str], facts:
     local = own.bound
     held = set()
     for assignment in own.assignments:
-        targets = assignment.targets if isinstance(assignment, ast.Assign) else [assignment.target]
-        attributes = [t.attr for t in targets if isinstance(t, ast.Attribute)
-                      and isinstance(t.value, ast.Name) and t.value.id == "self"]
-        if attributes and assignment.value is not None and (
-                _names(_text(assignment.value, lines), words) or _uses(assignment.value, local)):
+        attributes = self_attributes(assignment)
+        if attributes and (_names(_text(assignment.value, lines), words)
+                           or _uses(assignment.value, local)):
             held.update(attributes)
     for scope in own.scopes:
         held.update(_SELF_ASSIGNED.findall(_text(scope, lines)))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ssot_flake8.rules.base import Rule
 from ssot_flake8.rules.imports import report_non_canonical
-from ssot_flake8.source.tree import FUNCTION_NODES, FunctionFacts, decorated
+from ssot_flake8.source.tree import FUNCTION_NODES, FunctionFacts, decorated, self_attributes
 
 if TYPE_CHECKING:
     from ssot_flake8.analysis.walk import ImportRecord, ModuleWalk
@@ -259,25 +259,13 @@ def _held_instance(walk: ModuleWalk, node: ast.ClassDef) -> Symbol | None:
         if isinstance(method, FUNCTION_NODES):
             facts = walk.facts(method)  # the pass the walk makes of the method anyway
             nested = (n for scope in facts.scopes for n in ast.walk(scope))  # rare: read whole
-            held = [_self_held(walk, child) for child in (*facts.assignments, *nested)]
+            held = [(child, walk.construction(child.value))
+                    for child in (*facts.assignments, *nested) if self_attributes(child)]
             found = sorted((child.lineno, child.col_offset, symbol.qualname, symbol)
                            for child, symbol in held if symbol)
             if found:
                 return found[0][-1]
     return None
-
-
-def _self_held(walk: ModuleWalk, child: ast.AST) -> tuple[ast.AST, Symbol | None]:
-    """(child, the registered class it builds into `self.<attr>`, or None)."""
-    if isinstance(child, ast.Assign):
-        targets = child.targets
-    elif isinstance(child, ast.AnnAssign) and child.value is not None:
-        targets = [child.target]
-    else:
-        return child, None
-    held = any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
-               and t.value.id == "self" for t in targets)
-    return child, walk.construction(child.value) if held else None
 
 
 def _returned_construction(walk: ModuleWalk, facts: FunctionFacts, built: dict[str, Symbol]) -> Symbol | None:

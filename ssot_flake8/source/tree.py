@@ -130,5 +130,18 @@ def is_type_checking(test: ast.AST) -> bool:
     return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
 
 
+def self_attributes(node: ast.AST) -> list[str]:
+    """The `<attr>` of each `self.<attr>` that an assignment with a value (`=`, or `: T =`)
+    binds; [] for any other node."""
+    if type(node) is ast.Assign:
+        targets = node.targets
+    elif type(node) is ast.AnnAssign and node.value is not None:
+        targets = [node.target]
+    else:
+        return []
+    return [t.attr for t in targets if isinstance(t, ast.Attribute)
+            and isinstance(t.value, ast.Name) and t.value.id == "self"]
+
+
 def is_all(target: ast.AST) -> bool:
     return isinstance(target, ast.Name) and target.id == "__all__"
