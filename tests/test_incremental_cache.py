@@ -263,3 +263,16 @@ def test_flake8_serves_ssot_checks_cached_findings_for_the_very_text_it_checked(
     # The cached findings are past noqa: with --disable-noqa every file is checked afresh.
     unsilenced = _flake8(root, "--disable-noqa", "pkg")
     assert not any(" cached " in line for line in unsilenced) and len(unsilenced) > len(checked)
+
+
+def test_flake8_with_a_damaged_check_cache_checks_afresh(mini_project):
+    """A cache that is not one this package wrote is not used, and says nothing."""
+    mini_project("pkg/app/user.py", "from pkg.core import get_manager\n\nget_manager()\n")
+    root = _tree(mini_project)
+    checked = sorted(line for line in ssot_check(root).splitlines() if line.startswith("pkg/"))
+    (root / ".ssot_cache" / "check-v4.json").write_text("{not json")
+    result = run("flake8", "--select", "SOT", "pkg", cwd=root)
+    assert (result.returncode, result.stderr) == (1, "")
+    assert sorted(result.stdout.splitlines()) == checked
+    assert checked == ["pkg/app/user.py:3:1: SOT101 get_manager is a banned singleton accessor: "
+                       "construct Manager(user_context=...)"]
